@@ -1,0 +1,1 @@
+//! Shared helpers for the medrec benchmarks (inputs located beside the checkout).

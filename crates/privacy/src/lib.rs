@@ -1,0 +1,1 @@
+//! `medrec-privacy`: see the workspace README. This crate is being built; its API lands with its issue.

@@ -1,0 +1,1 @@
+//! `medrec-synth`: see the workspace README. This crate is being built; its API lands with its issue.
