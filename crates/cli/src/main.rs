@@ -18,12 +18,34 @@ struct Cli {
 enum Command {
     /// Run every stage on an embedded synthetic hospital and print a summary.
     Demo(cmd::demo::Args),
+    /// Parse and structurally validate FHIR R4 JSON / NDJSON files.
+    Validate(cmd::validate::Args),
+    /// Look up, search and classify ICD-10-CM / ICD-10-PCS codes.
+    #[command(subcommand)]
+    Code(cmd::code::CodeCommand),
+    /// Review records for completeness: deficiencies per encounter, physician worklists.
+    Review(cmd::review::Args),
+    /// De-identify records (Safe Harbor or limited data set), or redact text.
+    Deid(cmd::deid::Args),
+    /// Decide and carry out a release of information, logging the disclosure.
+    Release(cmd::release::Args),
+    /// Hospital statistics for a period: census, admissions, deaths, rates, charges.
+    Stats(cmd::stats::Args),
+    /// Write a seeded synthetic hospital population.
+    Synth(cmd::synth::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Demo(args) => cmd::demo::run(args),
+        Command::Validate(args) => cmd::validate::run(args),
+        Command::Code(command) => cmd::code::run(command),
+        Command::Review(args) => cmd::review::run(args),
+        Command::Deid(args) => cmd::deid::run(args),
+        Command::Release(args) => cmd::release::run(args),
+        Command::Stats(args) => cmd::stats::run(args),
+        Command::Synth(args) => cmd::synth::run(args),
     };
     outcome.into()
 }
