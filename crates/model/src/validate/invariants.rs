@@ -1,0 +1,288 @@
+//! Hand-written FHIR R4 invariants (constraints) for a few key types. Each cites its constraint
+//! key from the R4 specification (hl7.org/fhir/R4, "Constraints" of each type).
+
+use super::{Cx, IssueKind, Severity, is_urn_uuid};
+use crate::datatypes::{Attachment, Extension, Narrative, Period, Quantity, Reference};
+use crate::resources::{Bundle, Observation, Patient};
+use std::cmp::Ordering;
+use std::collections::HashSet;
+
+/// Invariants of one type; the default checks nothing.
+pub(crate) trait Invariants {
+    fn check_invariants(&self, _cx: &mut Cx) {}
+}
+
+fn error(cx: &mut Cx, child: &str, message: &str) {
+    cx.issue(Severity::Error, IssueKind::Invariant, child, message);
+}
+
+impl Invariants for Extension {
+    fn check_invariants(&self, cx: &mut Cx) {
+        // ext-1: Must have either extensions or value[x], not both.
+        let has_value = self.value.is_some() || self.value_ext.is_some();
+        if has_value != self.extension.is_empty() {
+            error(
+                cx,
+                "",
+                "ext-1: an extension must have either extensions or a value[x], not both",
+            );
+        }
+    }
+}
+
+impl Invariants for Period {
+    fn check_invariants(&self, cx: &mut Cx) {
+        // per-1: If present, start SHALL have a lower value than end.
+        if let (Some(s), Some(e)) = (&self.start, &self.end) {
+            if s.partial_cmp(e) == Some(Ordering::Greater) {
+                error(cx, "", "per-1: the period's start is after its end");
+            }
+        }
+    }
+}
+
+/// Whether a literal reference has one of the forms FHIR R4 allows (3.1.3.1 Literal references):
+/// `#id` (contained), `urn:uuid:…`, `urn:oid:…`, `Type/id(/_history/vid)`, or an absolute URL.
+pub(crate) fn is_reference_form(r: &str) -> bool {
+    if let Some(id) = r.strip_prefix('#') {
+        return id.is_empty() || is_id(id);
+    }
+    if r.starts_with("urn:uuid:") {
+        return is_urn_uuid(r);
+    }
+    if r.starts_with("urn:oid:") {
+        return r.len() > 8 && !r.contains(char::is_whitespace);
+    }
+    if r.contains(char::is_whitespace) || r.is_empty() {
+        return false;
+    }
+    if r.contains("://") {
+        return true;
+    }
+    // Relative: [Type/id] or [Type/id/_history/vid], optionally with a search query (conditional).
+    let (path, _query) = r.split_once('?').unwrap_or((r, ""));
+    let parts: Vec<&str> = path.split('/').collect();
+    let type_ok = |t: &str| {
+        t.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+            && t.chars().all(|c| c.is_ascii_alphanumeric())
+    };
+    match parts.as_slice() {
+        [t] => type_ok(t) && !_query.is_empty(),
+        [t, id] => type_ok(t) && is_id(id),
+        [t, id, "_history", v] => type_ok(t) && is_id(id) && is_id(v),
+        _ => false,
+    }
+}
+
+fn is_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+}
+
+impl Invariants for Reference {
+    fn check_invariants(&self, cx: &mut Cx) {
+        if let Some(r) = &self.reference {
+            if !r.is_empty() && !is_reference_form(r) {
+                cx.issue(
+                    Severity::Error,
+                    IssueKind::Reference,
+                    "reference",
+                    format!("`{r}` is not a FHIR reference (Type/id, urn:uuid:…, #id or an absolute URL)"),
+                );
+            }
+        }
+    }
+}
+
+impl Invariants for Quantity {
+    fn check_invariants(&self, cx: &mut Cx) {
+        // qty-3: If a code for the unit is present, the system SHALL also be present.
+        if self.code.is_some() && self.system.is_none() {
+            error(
+                cx,
+                "",
+                "qty-3: a Quantity with a unit code must have a system",
+            );
+        }
+    }
+}
+
+impl Invariants for Attachment {
+    fn check_invariants(&self, cx: &mut Cx) {
+        // att-1: If the Attachment has data, it SHALL have a contentType.
+        if self.data.is_some() && self.content_type.is_none() {
+            error(
+                cx,
+                "",
+                "att-1: an Attachment with data must have a contentType",
+            );
+        }
+    }
+}
+
+impl Invariants for Narrative {
+    fn check_invariants(&self, cx: &mut Cx) {
+        // txt-2: The narrative SHALL have some non-whitespace content.
+        if let Some(div) = &self.div {
+            if !div.contains('>') || div.trim().is_empty() {
+                error(
+                    cx,
+                    "div",
+                    "txt-2: the narrative must have some non-whitespace content",
+                );
+            }
+        }
+    }
+}
+
+impl Invariants for Observation {
+    fn check_invariants(&self, cx: &mut Cx) {
+        // obs-6: dataAbsentReason SHALL only be present if Observation.value[x] is not present.
+        if self.data_absent_reason.is_some() && self.value.is_some() {
+            error(
+                cx,
+                "",
+                "obs-6: dataAbsentReason must not be present when value[x] is",
+            );
+        }
+        // obs-7: If Observation.code is the same as a component code then the value element
+        // associated with the code SHALL NOT be present.
+        if let (Some(code), Some(_)) = (&self.code, &self.value) {
+            let same = self.component.iter().any(|c| {
+                c.code.as_ref().is_some_and(|cc| {
+                    cc.coding.iter().any(|x| {
+                        code.coding
+                            .iter()
+                            .any(|y| x.system == y.system && x.code == y.code && x.code.is_some())
+                    })
+                })
+            });
+            if same {
+                error(
+                    cx,
+                    "",
+                    "obs-7: value[x] must be absent when a component has the same code as the observation",
+                );
+            }
+        }
+    }
+}
+
+impl Invariants for Patient {
+    fn check_invariants(&self, cx: &mut Cx) {
+        // pat-1: SHALL at least contain a contact's details or a reference to an organization.
+        for (i, c) in self.contact.iter().enumerate() {
+            if c.name.is_none()
+                && c.telecom.is_empty()
+                && c.address.is_none()
+                && c.organization.is_none()
+            {
+                cx.at("contact", Some(i), |cx| {
+                    error(
+                        cx,
+                        "",
+                        "pat-1: a contact needs a name, telecom, address or organization",
+                    )
+                });
+            }
+        }
+    }
+}
+
+impl Invariants for Bundle {
+    fn check_invariants(&self, cx: &mut Cx) {
+        let ty = self.type_.as_deref().unwrap_or("");
+        // bdl-1: total only when a search or history.
+        if self.total.is_some() && !matches!(ty, "searchset" | "history") {
+            error(cx, "total", "bdl-1: total only when a search or history");
+        }
+        let mut seen = HashSet::new();
+        for (i, e) in self.entry.iter().enumerate() {
+            cx.at("entry", Some(i), |cx| {
+                // bdl-2: entry.search only when a search.
+                if e.search.is_some() && ty != "searchset" {
+                    error(cx, "search", "bdl-2: entry.search only when a search");
+                }
+                // bdl-3: entry.request mandatory for batch/transaction/history, otherwise prohibited.
+                let needs_request = matches!(ty, "batch" | "transaction" | "history");
+                if needs_request != e.request.is_some() {
+                    error(cx, "request", "bdl-3: entry.request is required for batch/transaction/history and prohibited otherwise");
+                }
+                // bdl-4: entry.response mandatory for batch-response/transaction-response/history, otherwise prohibited.
+                let needs_response = matches!(ty, "batch-response" | "transaction-response" | "history");
+                if needs_response != e.response.is_some() {
+                    error(cx, "response", "bdl-4: entry.response is required for batch-response/transaction-response/history and prohibited otherwise");
+                }
+                // bdl-5: must be a resource unless there's a request or response.
+                if e.resource.is_none() && e.request.is_none() && e.response.is_none() {
+                    error(cx, "", "bdl-5: an entry needs a resource, a request or a response");
+                }
+                // bdl-8: fullUrl cannot be a version specific reference.
+                if let Some(u) = &e.full_url {
+                    if u.contains("/_history/") {
+                        error(cx, "fullUrl", "bdl-8: fullUrl cannot be a version-specific reference");
+                    }
+                }
+            });
+            // bdl-7: FullUrl must be unique in a bundle, or else entries with the same fullUrl
+            // must have different meta.versionId (except in history bundles).
+            if let Some(u) = &e.full_url {
+                let version = e
+                    .resource
+                    .as_ref()
+                    .and_then(|r| r.meta())
+                    .and_then(|m| m.version_id.clone());
+                if ty != "history" && !seen.insert((u.clone(), version)) {
+                    cx.at("entry", Some(i), |cx| {
+                        error(cx, "fullUrl", "bdl-7: fullUrl must be unique in a bundle")
+                    });
+                }
+            }
+        }
+        if ty == "document" {
+            // bdl-9: a document must have an identifier with a system and a value.
+            if !self
+                .identifier
+                .as_ref()
+                .is_some_and(|i| i.system.is_some() && i.value.is_some())
+            {
+                error(
+                    cx,
+                    "identifier",
+                    "bdl-9: a document must have an identifier with a system and a value",
+                );
+            }
+            // bdl-10: a document must have a date.
+            if self.timestamp.is_none() {
+                error(cx, "timestamp", "bdl-10: a document must have a timestamp");
+            }
+            // bdl-11: a document must have a Composition as the first resource.
+            if first_type(self) != Some("Composition") {
+                error(
+                    cx,
+                    "entry",
+                    "bdl-11: a document must have a Composition as the first resource",
+                );
+            }
+        }
+        if ty == "message" {
+            // bdl-12: a message must have a MessageHeader as the first resource.
+            if first_type(self) != Some("MessageHeader") {
+                error(
+                    cx,
+                    "entry",
+                    "bdl-12: a message must have a MessageHeader as the first resource",
+                );
+            }
+        }
+    }
+}
+
+fn first_type(b: &Bundle) -> Option<&str> {
+    b.entry
+        .first()
+        .and_then(|e| e.resource.as_ref())
+        .map(|r| r.resource_type())
+}

@@ -1,0 +1,4 @@
+//! medrec-model integration tests (one binary; modules beside this file).
+
+mod data;
+mod roundtrip;
