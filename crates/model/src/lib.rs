@@ -32,11 +32,13 @@
 
 pub mod datatypes;
 mod de;
+mod record;
 mod resource;
 mod resource_generated;
 pub mod resources;
 mod ser;
 pub mod validate;
 
+pub use record::{Document, EncounterRecord, PatientRecord, contained};
 pub use resource::{RawResource, Resource, TYPED_RESOURCE_TYPES, TypedResource};
 pub use validate::{Issue, IssueKind, Severity};

@@ -111,7 +111,7 @@ impl Serialize for RawResource {
 }
 
 /// A typed resource struct (implemented by every struct in [`crate::resources`] that is a resource).
-pub trait TypedResource: Sized {
+pub trait TypedResource: Sized + 'static {
     /// The FHIR `resourceType`.
     const RESOURCE_TYPE: &'static str;
     /// The resource, if `resource` is of this type.

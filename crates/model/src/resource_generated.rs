@@ -123,3 +123,34 @@ pub(crate) fn dispatch<'de, A: MapAccess<'de>>(
         other => Resource::Other(RawResource::visit_rest(other, map)?),
     })
 }
+/// The contained resources of a (typed, domain) resource.
+pub(crate) fn contained_of(r: &Resource) -> &[Resource] {
+    match r {
+        Resource::Patient(x) => &x.contained,
+        Resource::Practitioner(x) => &x.contained,
+        Resource::PractitionerRole(x) => &x.contained,
+        Resource::Organization(x) => &x.contained,
+        Resource::Location(x) => &x.contained,
+        Resource::Encounter(x) => &x.contained,
+        Resource::EpisodeOfCare(x) => &x.contained,
+        Resource::Condition(x) => &x.contained,
+        Resource::Procedure(x) => &x.contained,
+        Resource::Observation(x) => &x.contained,
+        Resource::DiagnosticReport(x) => &x.contained,
+        Resource::DocumentReference(x) => &x.contained,
+        Resource::Composition(x) => &x.contained,
+        Resource::MedicationRequest(x) => &x.contained,
+        Resource::MedicationAdministration(x) => &x.contained,
+        Resource::Immunization(x) => &x.contained,
+        Resource::AllergyIntolerance(x) => &x.contained,
+        Resource::CarePlan(x) => &x.contained,
+        Resource::CareTeam(x) => &x.contained,
+        Resource::Claim(x) => &x.contained,
+        Resource::ExplanationOfBenefit(x) => &x.contained,
+        Resource::Coverage(x) => &x.contained,
+        Resource::Consent(x) => &x.contained,
+        Resource::AuditEvent(x) => &x.contained,
+        Resource::Provenance(x) => &x.contained,
+        _ => &[],
+    }
+}

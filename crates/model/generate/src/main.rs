@@ -853,6 +853,14 @@ fn gen_resource_enum(resources: &[String]) -> String {
     }
     writeln!(out, "        other => Resource::Other(RawResource::visit_rest(other, map)?),").unwrap();
     writeln!(out, "    }})\n}}").unwrap();
+    writeln!(out, "/// The contained resources of a (typed, domain) resource.").unwrap();
+    writeln!(out, "pub(crate) fn contained_of(r: &Resource) -> &[Resource] {{").unwrap();
+    writeln!(out, "    match r {{").unwrap();
+    for r in resources.iter().filter(|r| *r != "Bundle") {
+        writeln!(out, "        Resource::{r}(x) => &x.contained,").unwrap();
+    }
+    writeln!(out, "        _ => &[],").unwrap();
+    writeln!(out, "    }}\n}}").unwrap();
     out
 }
 
