@@ -1,1 +1,69 @@
-//! `medrec-stats`: see the workspace README. This crate is being built; its API lands with its issue.
+//! `medrec-stats`: hospital statistics the way HIM departments compile them.
+//!
+//! From inpatient stays (admission, discharge, unit history, admit source, disposition, deaths,
+//! autopsies, deliveries, births, infections, consultations, payer, charges, codes) this crate
+//! computes the daily inpatient census per unit at the facility's local midnight, inpatient
+//! service days, average daily census, length of stay, bed occupancy with bed counts that change
+//! over the period, bed turnover, gross/net/newborn/fetal/maternal death rates,
+//! gross/net/hospital autopsy rates, cesarean, infection, consultation and 30-day readmission
+//! rates — adults & children and newborns apart — following AHIMA's basic healthcare statistics
+//! ([`rates`] documents each formula and its source).
+//!
+//! Aggregation is one pass over the stays with memory bounded by units × days, and aggregates
+//! merge (split a period or a population, aggregate the parts in parallel, [`Aggregator::merge`]).
+//!
+//! ```
+//! use medrec_stats::{Aggregator, AggregatorConfig, BedSchedule, EncounterClass, GroupBy,
+//!     Period, PopulationScope, Stay, UnitStay};
+//! use jiff::tz::TimeZone;
+//!
+//! let period = Period::month(2024, 3).unwrap();
+//! let mut agg = Aggregator::new(AggregatorConfig::new(period, TimeZone::UTC));
+//! let mut stay = Stay::new("p1", "e1", EncounterClass::Inpatient,
+//!     "2024-03-04T10:00:00Z".parse()?, Some("2024-03-07T09:00:00Z".parse()?));
+//! stay.units.push(UnitStay { unit: "MED".into(), from: stay.admitted, to: None });
+//! agg.add_stay(&stay)?;
+//!
+//! let beds = BedSchedule::parse_csv("unit,beds,effective_from\nMED,10,2024-01-01\n")?;
+//! let rows = agg.report(GroupBy::None, &beds)?;
+//! let total = rows.iter().find(|r| r.population == PopulationScope::Total).unwrap();
+//! assert_eq!(total.discharges, 1);
+//! assert_eq!(total.inpatient_service_days, 3);      // midnights of the 4th, 5th, 6th
+//! assert_eq!(total.average_length_of_stay, Some(3.0));
+//! assert_eq!(total.bed_count_days, Some(310));       // 10 beds × 31 days
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Should I use this crate?
+//! Use it to compile monthly (or any period's) census and rate reports, unit-level daily census
+//! rows, HIM disease/operation/physician indexes, or columnar tables of encounters, from FHIR R4
+//! records (the FHIR reader lands with medrec-model) or from your own ADT feed (build [`Stay`] values). It is not a data
+//! warehouse: it keeps counters, not records; and it does not compute MS-DRGs or risk-adjusted
+//! measures (CMS's planned-readmission algorithm, case-mix index).
+//!
+//! # Crate features
+//! No optional features yet.
+#![forbid(unsafe_code)]
+
+pub mod aggregate;
+pub mod beds;
+pub mod chart;
+pub mod clock;
+pub mod obstetrics;
+pub mod rates;
+pub mod report;
+pub mod sketch;
+pub mod stay;
+
+pub use aggregate::{
+    Aggregator, AggregatorConfig, DayCounts, FeedCounts, GroupBy, MergeError, MergeErrorKind,
+    StayError, StayErrorKind, UNASSIGNED_UNIT, UNKNOWN_GROUP,
+};
+pub use beds::{BedCountChange, BedDays, BedKind, BedSchedule, BedsError, BedsErrorKind};
+pub use clock::{DayClock, Period, Split};
+pub use report::{CodeCount, DailyRow, PeriodStats, PopulationScope, ReportError, ReportErrorKind};
+pub use sketch::ChargeDistribution;
+pub use stay::{
+    AdmitSource, Autopsy, Delivery, Disposition, EncounterClass, Population, Stay, StayDiagnosis,
+    StayProcedure, UnitStay,
+};

@@ -1,0 +1,952 @@
+//! One-pass, mergeable aggregation of stays into daily counters per unit (and per group).
+//!
+//! # Counting rules (AHIMA basic healthcare statistics)
+//! - Only inpatient stays ([`EncounterClass::Inpatient`]) enter the census and the rates.
+//! - Every instant becomes a census day in the facility's time zone ([`DayClock`]).
+//! - A stay's unit history becomes *segments* `[start day, end day)`: the first starts on the
+//!   admission day, each unit change starts the next one, the last ends on the discharge day
+//!   (or never, for a patient still in house). A patient is in a unit's **midnight census** of
+//!   day `d` when a segment on that unit has `start ≤ d < end`.
+//! - A segment's start is an **admission** (first segment) or a **transfer in**; its end a
+//!   **discharge** (last segment; deaths included, AHIMA "discharges include deaths") or a
+//!   **transfer out**. Hence, per unit and day, the census balance identity:
+//!   `census(d) = census(d−1) + admissions + transfers_in − discharges − transfers_out`.
+//! - **Same day**: admitted and discharged on the same census day; such a patient is in no
+//!   midnight census and is credited to the discharging unit.
+//!   **Inpatient service days** of a day = midnight census + same-day patients.
+//! - Discharge-based facts (LOS, deaths, autopsies, deliveries, births from `Z37`, infections,
+//!   consultations, charges, readmission index stays, codes) count on the discharge day at the
+//!   discharging unit. Admissions (and births: newborn admissions) count on the admission day.
+//! - **LOS** = discharge day − admission day, a same-day stay counting 1 (AHIMA), for the whole
+//!   stay, also when it began before the period.
+//!
+//! Memory is `units × days × populations` counters (plus code counts and charge distributions per
+//! unit and report bucket), independent of the number of stays.
+//!
+//! # Merging
+//! Two aggregates merge when they have the same time zone, split and grouping, and either
+//! - the **same period** (a population split in parts: everything adds), or
+//! - **adjacent periods** (a period split in parts, each fed the same stays): the days are
+//!   concatenated and the later part's opening census must equal the earlier part's closing one.
+
+use crate::clock::{DayClock, Period, Split};
+use crate::sketch::ChargeDistribution;
+use crate::stay::{Disposition, EncounterClass, Stay};
+use foldhash::HashMap;
+use foldhash::HashMapExt;
+use jiff::tz::TimeZone;
+use serde::{Deserialize, Serialize};
+
+/// The name used for a stay without unit history.
+pub const UNASSIGNED_UNIT: &str = "(no unit)";
+/// The group name used for a stay without the grouping attribute (payer, service …).
+pub const UNKNOWN_GROUP: &str = "(unknown)";
+
+/// What rows are grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum GroupBy {
+    /// One group for everything (`all`).
+    None,
+    /// Per facility.
+    Facility,
+    /// Per unit (ward).
+    Unit,
+    /// Per clinical service ([`Stay::service`]).
+    Service,
+    /// Per payer ([`Stay::payer`]).
+    Payer,
+    /// Per diagnosis group ([`Stay::diagnosis_group`], e.g. CCSR of the principal diagnosis).
+    DiagnosisGroup,
+}
+
+impl GroupBy {
+    /// The name used in output (`group_by` field).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GroupBy::None => "none",
+            GroupBy::Facility => "facility",
+            GroupBy::Unit => "unit",
+            GroupBy::Service => "service",
+            GroupBy::Payer => "payer",
+            GroupBy::DiagnosisGroup => "diagnosis_group",
+        }
+    }
+
+    /// Parses the output name (also accepts `ccsr` and `diagnosis` for the diagnosis group).
+    pub fn parse(s: &str) -> Option<GroupBy> {
+        Some(match s {
+            "none" | "all" => GroupBy::None,
+            "facility" => GroupBy::Facility,
+            "unit" => GroupBy::Unit,
+            "service" => GroupBy::Service,
+            "payer" => GroupBy::Payer,
+            "diagnosis_group" | "diagnosis" | "ccsr" => GroupBy::DiagnosisGroup,
+            _ => return None,
+        })
+    }
+
+    /// True when this grouping needs its own grid (the others derive from the unit grid).
+    fn needs_own_grid(self) -> bool {
+        matches!(
+            self,
+            GroupBy::Service | GroupBy::Payer | GroupBy::DiagnosisGroup
+        )
+    }
+}
+
+/// How an aggregation is set up.
+#[derive(Debug, Clone)]
+pub struct AggregatorConfig {
+    /// The census days covered.
+    pub period: Period,
+    /// The facility's time zone (census days are its calendar days).
+    pub time_zone: TimeZone,
+    /// How report rows split the period (code counts and charge medians are kept per bucket).
+    pub split: Split,
+    /// Groupings to support besides none/facility/unit (which are always available).
+    pub group_by: Vec<GroupBy>,
+    /// The readmission window in days (30).
+    pub readmission_window_days: i32,
+}
+
+impl AggregatorConfig {
+    /// A configuration for a period in a time zone: whole-period rows, no extra grouping.
+    pub fn new(period: Period, time_zone: TimeZone) -> AggregatorConfig {
+        AggregatorConfig {
+            period,
+            time_zone,
+            split: Split::Whole,
+            group_by: Vec::new(),
+            readmission_window_days: 30,
+        }
+    }
+}
+
+/// The counters of one unit (or group), day and population.
+///
+/// All counts are of inpatient stays. `discharges` include deaths.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayCounts {
+    /// Change of the midnight census at this day (difference array; internal).
+    pub(crate) census_delta: i32,
+    /// Admissions (first unit of a stay).
+    pub admissions: u32,
+    /// Admissions transferred in from another hospital (admit source `hosp-trans`).
+    pub admissions_from_other_hospital: u32,
+    /// Discharges, deaths included.
+    pub discharges: u32,
+    /// Discharges transferred out to another facility.
+    pub discharges_to_other_facility: u32,
+    /// Inpatient deaths.
+    pub deaths: u32,
+    /// Deaths less than 48 hours after admission.
+    pub deaths_under_48h: u32,
+    /// Transfers in from another unit.
+    pub transfers_in: u32,
+    /// Transfers out to another unit.
+    pub transfers_out: u32,
+    /// Admitted and discharged the same day.
+    pub same_day: u32,
+    /// Σ length of stay (days) of the discharges.
+    pub los_days: u32,
+    /// Autopsies on the deaths.
+    pub autopsies: u32,
+    /// Deaths that were medical-examiner cases and not autopsied.
+    pub medical_examiner_not_autopsied: u32,
+    /// Deaths whose bodies were available for a hospital autopsy.
+    pub deaths_body_available: u32,
+    /// Deliveries (mothers' stays with a delivery procedure).
+    pub deliveries: u32,
+    /// Cesarean sections.
+    pub cesareans: u32,
+    /// Live births (mothers' `Z37`).
+    pub live_births: u32,
+    /// Stillbirths / fetal deaths (mothers' `Z37`).
+    pub stillbirths: u32,
+    /// Obstetric discharges.
+    pub obstetric_discharges: u32,
+    /// Direct maternal deaths.
+    pub direct_maternal_deaths: u32,
+    /// Hospital-acquired infections.
+    pub infections: u32,
+    /// Discharges with a consultation.
+    pub consultations: u32,
+    /// Index discharges for the readmission rate.
+    pub readmission_index: u32,
+    /// Index discharges followed by a readmission within the window.
+    pub readmissions: u32,
+    /// Discharges with known charges.
+    pub charged_stays: u32,
+    /// Σ charges (cents).
+    pub charges_cents: i64,
+}
+
+impl DayCounts {
+    /// Adds another cell's counts.
+    pub fn add(&mut self, o: &DayCounts) {
+        self.census_delta += o.census_delta;
+        self.admissions += o.admissions;
+        self.admissions_from_other_hospital += o.admissions_from_other_hospital;
+        self.discharges += o.discharges;
+        self.discharges_to_other_facility += o.discharges_to_other_facility;
+        self.deaths += o.deaths;
+        self.deaths_under_48h += o.deaths_under_48h;
+        self.transfers_in += o.transfers_in;
+        self.transfers_out += o.transfers_out;
+        self.same_day += o.same_day;
+        self.los_days += o.los_days;
+        self.autopsies += o.autopsies;
+        self.medical_examiner_not_autopsied += o.medical_examiner_not_autopsied;
+        self.deaths_body_available += o.deaths_body_available;
+        self.deliveries += o.deliveries;
+        self.cesareans += o.cesareans;
+        self.live_births += o.live_births;
+        self.stillbirths += o.stillbirths;
+        self.obstetric_discharges += o.obstetric_discharges;
+        self.direct_maternal_deaths += o.direct_maternal_deaths;
+        self.infections += o.infections;
+        self.consultations += o.consultations;
+        self.readmission_index += o.readmission_index;
+        self.readmissions += o.readmissions;
+        self.charged_stays += o.charged_stays;
+        self.charges_cents += o.charges_cents;
+    }
+}
+
+/// Code counts and charges of one unit (or group), report bucket and population.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct BucketExtras {
+    pub(crate) diagnoses: HashMap<Box<str>, u64>,
+    pub(crate) procedures: HashMap<Box<str>, u64>,
+    pub(crate) charges: ChargeDistribution,
+}
+
+impl BucketExtras {
+    pub(crate) fn merge(&mut self, o: &BucketExtras) {
+        for (k, v) in &o.diagnoses {
+            *self.diagnoses.entry(k.clone()).or_insert(0) += v;
+        }
+        for (k, v) in &o.procedures {
+            *self.procedures.entry(k.clone()).or_insert(0) += v;
+        }
+        self.charges.merge(&o.charges);
+    }
+}
+
+/// The name of a group key: the facility and, for units, the unit.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct KeyName {
+    pub(crate) facility: Box<str>,
+    pub(crate) name: Box<str>,
+}
+
+/// A grid of day counters for one grouping.
+#[derive(Debug, Clone)]
+pub(crate) struct Grid {
+    pub(crate) group_by: GroupBy,
+    pub(crate) names: Vec<KeyName>,
+    /// facility → (name → key)
+    lookup: HashMap<Box<str>, HashMap<Box<str>, u32>>,
+    /// key-major: (key × days + day) × 2 + population
+    pub(crate) cells: Vec<DayCounts>,
+    /// midnight census before the first day, per key and population
+    pub(crate) opening: Vec<[i64; 2]>,
+    /// (key, bucket, population) → extras
+    pub(crate) extras: HashMap<(u32, i32, u8), BucketExtras>,
+}
+
+impl Grid {
+    fn new(group_by: GroupBy) -> Grid {
+        Grid {
+            group_by,
+            names: Vec::new(),
+            lookup: HashMap::new(),
+            cells: Vec::new(),
+            opening: Vec::new(),
+            extras: HashMap::new(),
+        }
+    }
+
+    #[inline]
+    fn key(&mut self, facility: &str, name: &str, days: usize) -> u32 {
+        if let Some(m) = self.lookup.get(facility)
+            && let Some(&k) = m.get(name)
+        {
+            return k;
+        }
+        let k = self.names.len() as u32;
+        self.names.push(KeyName {
+            facility: facility.into(),
+            name: name.into(),
+        });
+        self.lookup
+            .entry(facility.into())
+            .or_default()
+            .insert(name.into(), k);
+        self.cells
+            .resize(self.cells.len() + days * 2, DayCounts::default());
+        self.opening.push([0, 0]);
+        k
+    }
+
+    #[inline]
+    pub(crate) fn cell_index(&self, key: u32, day: usize, pop: usize, days: usize) -> usize {
+        (key as usize * days + day) * 2 + pop
+    }
+}
+
+/// One unit segment of a stay, in census days.
+#[derive(Debug, Clone, Copy)]
+struct Segment<'a> {
+    unit: &'a str,
+    start: i32,
+    end: Option<i32>,
+}
+
+/// Counts of the stays an aggregator was fed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedCounts {
+    /// Inpatient stays aggregated.
+    pub inpatient_stays: u64,
+    /// Stays of other classes (not in the census).
+    pub other_stays: u64,
+    /// Stays rejected (see [`StayError`]).
+    pub rejected_stays: u64,
+}
+
+/// What is wrong with a stay that could not be aggregated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StayErrorKind {
+    /// The discharge is before the admission.
+    DischargeBeforeAdmission,
+}
+
+/// A stay that could not be aggregated; the others still are.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("encounter {encounter_id:?} (patient {patient_id:?}): {message}")]
+pub struct StayError {
+    encounter_id: String,
+    patient_id: String,
+    kind: StayErrorKind,
+    message: String,
+}
+
+impl StayError {
+    /// What is wrong.
+    pub fn kind(&self) -> StayErrorKind {
+        self.kind
+    }
+
+    /// The encounter's id.
+    pub fn encounter_id(&self) -> &str {
+        &self.encounter_id
+    }
+}
+
+/// Why two aggregates cannot merge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MergeErrorKind {
+    /// Different time zones, splits or groupings.
+    Incompatible,
+    /// Periods neither equal nor adjacent.
+    Periods,
+    /// Adjacent periods whose census does not join up (they were not fed the same stays).
+    CensusMismatch,
+}
+
+/// Two aggregates could not be merged.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot merge statistics: {message}")]
+pub struct MergeError {
+    kind: MergeErrorKind,
+    message: String,
+}
+
+impl MergeError {
+    fn new(kind: MergeErrorKind, message: impl Into<String>) -> MergeError {
+        MergeError {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// Why.
+    pub fn kind(&self) -> MergeErrorKind {
+        self.kind
+    }
+}
+
+/// Aggregates stays, one pass, into mergeable daily counters.
+///
+/// ```
+/// use medrec_stats::{Aggregator, AggregatorConfig, EncounterClass, Period, Stay};
+/// use jiff::tz::TimeZone;
+///
+/// let period = Period::month(2024, 3).unwrap();
+/// let mut agg = Aggregator::new(AggregatorConfig::new(period, TimeZone::UTC));
+/// let stay = Stay::new("p1", "e1", EncounterClass::Inpatient,
+///     "2024-03-04T10:00:00Z".parse()?, Some("2024-03-07T09:00:00Z".parse()?));
+/// agg.add_stay(&stay)?;
+/// assert_eq!(agg.feed_counts().inpatient_stays, 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Aggregator {
+    pub(crate) config: AggregatorConfig,
+    clock: DayClock,
+    pub(crate) first: i32,
+    pub(crate) days: usize,
+    /// grids[0] is the unit grid; the others follow `config.group_by` (own-grid groupings only).
+    pub(crate) grids: Vec<Grid>,
+    feed: FeedCounts,
+    code_buf: String,
+}
+
+impl Aggregator {
+    /// An empty aggregate.
+    pub fn new(config: AggregatorConfig) -> Aggregator {
+        let clock = DayClock::new(config.time_zone.clone(), config.period);
+        let mut grids = vec![Grid::new(GroupBy::Unit)];
+        for g in &config.group_by {
+            if g.needs_own_grid() && !grids.iter().any(|x| x.group_by == *g) {
+                grids.push(Grid::new(*g));
+            }
+        }
+        Aggregator {
+            first: config.period.first_day(),
+            days: config.period.days() as usize,
+            config,
+            clock,
+            grids,
+            feed: FeedCounts::default(),
+            code_buf: String::new(),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &AggregatorConfig {
+        &self.config
+    }
+
+    /// The period covered.
+    pub fn period(&self) -> Period {
+        self.config.period
+    }
+
+    /// The day clock (time zone) used.
+    pub fn clock(&self) -> &DayClock {
+        &self.clock
+    }
+
+    /// How many stays were fed.
+    pub fn feed_counts(&self) -> FeedCounts {
+        self.feed
+    }
+
+    /// Adds all stays of one patient: fills the readmission flag of each (an inpatient
+    /// admission within the window after an index discharge; index stays ending in death,
+    /// transfer to another acute hospital or discharge against advice are excluded, as in the
+    /// CMS measure) and aggregates them. Returns the stays that could not be aggregated; the
+    /// others are.
+    pub fn add_patient(&mut self, stays: &[Stay]) -> Vec<StayError> {
+        let mut order: Vec<usize> = (0..stays.len())
+            .filter(|&i| stays[i].class == EncounterClass::Inpatient)
+            .collect();
+        order.sort_by_key(|&i| stays[i].admitted);
+        let mut flags: Vec<Option<bool>> =
+            stays.iter().map(|s| s.readmitted_within_30_days).collect();
+        for (pos, &i) in order.iter().enumerate() {
+            let s = &stays[i];
+            let Some(dis) = s.discharged else {
+                flags[i] = None;
+                continue;
+            };
+            if matches!(
+                s.disposition,
+                Disposition::Died | Disposition::TransferToHospital | Disposition::AgainstAdvice
+            ) {
+                flags[i] = None;
+                continue;
+            }
+            let dis_day = self.clock.day(dis);
+            let readmitted = order[pos + 1..].iter().any(|&j| {
+                let a = stays[j].admitted;
+                a >= dis
+                    && self.clock.day(a) - dis_day <= self.config.readmission_window_days
+                    && stays[j].encounter_id != s.encounter_id
+            });
+            flags[i] = Some(readmitted);
+        }
+        let mut errors = Vec::new();
+        for (s, flag) in stays.iter().zip(flags) {
+            if let Err(e) = self.add_stay_flagged(s, flag) {
+                errors.push(e);
+            }
+        }
+        errors
+    }
+
+    /// Adds one stay. Its readmission flag is taken as given ([`Stay::readmitted_within_30_days`]).
+    pub fn add_stay(&mut self, stay: &Stay) -> Result<(), StayError> {
+        self.add_stay_flagged(stay, stay.readmitted_within_30_days)
+    }
+
+    fn add_stay_flagged(&mut self, stay: &Stay, readmitted: Option<bool>) -> Result<(), StayError> {
+        if stay.class != EncounterClass::Inpatient {
+            self.feed.other_stays += 1;
+            return Ok(());
+        }
+        if let Some(d) = stay.discharged
+            && d < stay.admitted
+        {
+            self.feed.rejected_stays += 1;
+            return Err(StayError {
+                encounter_id: stay.encounter_id.clone(),
+                patient_id: stay.patient_id.clone(),
+                kind: StayErrorKind::DischargeBeforeAdmission,
+                message: format!("discharged {} before admitted {}", d, stay.admitted),
+            });
+        }
+        self.feed.inpatient_stays += 1;
+        let adm_day = self.clock.day(stay.admitted);
+        let dis_day = stay.discharged.map(|d| self.clock.day(d));
+        // Build the unit segments (small, on the stack for the usual 1–4 units).
+        let mut segs: smallvec_like::Segs<'_> = smallvec_like::Segs::new();
+        let mut cur_unit: &str = UNASSIGNED_UNIT;
+        let mut cur_start_instant = stay.admitted;
+        let mut cur_start_day = adm_day;
+        let mut have = false;
+        for u in &stay.units {
+            if let Some(d) = stay.discharged
+                && u.from > d
+            {
+                continue;
+            }
+            let start = if u.from < stay.admitted {
+                stay.admitted
+            } else {
+                u.from
+            };
+            if have && start <= cur_start_instant {
+                // A later entry at the same instant (or out of order) wins.
+                cur_unit = &u.unit;
+                continue;
+            }
+            if have {
+                if u.unit == cur_unit {
+                    continue;
+                }
+                let day = self.clock.day(start);
+                segs.push(Segment {
+                    unit: cur_unit,
+                    start: cur_start_day,
+                    end: Some(day),
+                });
+                cur_start_day = day;
+            }
+            cur_unit = &u.unit;
+            cur_start_instant = start;
+            have = true;
+        }
+        segs.push(Segment {
+            unit: cur_unit,
+            start: cur_start_day,
+            end: dis_day,
+        });
+
+        let pop = stay.population().index();
+        let facility = stay.facility.as_str();
+        let under_48 = stay.death_under_48h();
+        let bucket = dis_day.map(|d| self.config.split.bucket(d));
+        let n_grids = self.grids.len();
+        for g in 0..n_grids {
+            let group_by = self.grids[g].group_by;
+            let fixed_key: Option<u32> = if group_by == GroupBy::Unit {
+                None
+            } else {
+                let name = match group_by {
+                    GroupBy::Service => stay.service.as_deref(),
+                    GroupBy::Payer => stay.payer.as_deref(),
+                    GroupBy::DiagnosisGroup => stay.diagnosis_group.as_deref(),
+                    _ => None,
+                }
+                .unwrap_or(UNKNOWN_GROUP);
+                Some(self.grids[g].key(facility, name, self.days))
+            };
+            let n = segs.len();
+            let mut last_key = 0;
+            for (i, seg) in segs.iter().enumerate() {
+                let key = match fixed_key {
+                    Some(k) => k,
+                    None => self.grids[g].key(facility, seg.unit, self.days),
+                };
+                last_key = key;
+                self.census_segment(g, key, pop, seg.start, seg.end);
+                // Arrival.
+                if let Some(di) = self.day_index(seg.start) {
+                    let idx = self.grids[g].cell_index(key, di, pop, self.days);
+                    let c = &mut self.grids[g].cells[idx];
+                    if i == 0 {
+                        c.admissions += 1;
+                        if stay.admit_source == crate::stay::AdmitSource::TransferFromHospital {
+                            c.admissions_from_other_hospital += 1;
+                        }
+                    } else {
+                        c.transfers_in += 1;
+                    }
+                }
+                // Departure to the next unit.
+                if i + 1 < n
+                    && let Some(end) = seg.end
+                    && let Some(di) = self.day_index(end)
+                {
+                    let idx = self.grids[g].cell_index(key, di, pop, self.days);
+                    self.grids[g].cells[idx].transfers_out += 1;
+                }
+            }
+            // Discharge.
+            let Some(dd) = dis_day else { continue };
+            let Some(di) = self.day_index(dd) else {
+                continue;
+            };
+            let idx = self.grids[g].cell_index(last_key, di, pop, self.days);
+            let c = &mut self.grids[g].cells[idx];
+            c.discharges += 1;
+            c.los_days += (dd - adm_day).max(1) as u32;
+            if dd == adm_day {
+                c.same_day += 1;
+            }
+            if stay.disposition.is_transfer_out() {
+                c.discharges_to_other_facility += 1;
+            }
+            if stay.died() {
+                c.deaths += 1;
+                if under_48 {
+                    c.deaths_under_48h += 1;
+                }
+                let a = stay.autopsy;
+                if a.performed {
+                    c.autopsies += 1;
+                }
+                if a.medical_examiner_case && !a.performed {
+                    c.medical_examiner_not_autopsied += 1;
+                }
+                let available = a
+                    .body_available
+                    .unwrap_or(a.performed || !a.medical_examiner_case);
+                if available {
+                    c.deaths_body_available += 1;
+                }
+                if stay.direct_maternal_death {
+                    c.direct_maternal_deaths += 1;
+                }
+            }
+            if let Some(d) = stay.delivery {
+                c.deliveries += 1;
+                if d == crate::stay::Delivery::Cesarean {
+                    c.cesareans += 1;
+                }
+            }
+            c.live_births += u32::from(stay.live_births);
+            c.stillbirths += u32::from(stay.stillbirths);
+            if stay.obstetric {
+                c.obstetric_discharges += 1;
+            }
+            c.infections += u32::from(stay.hospital_acquired_infections);
+            if stay.consultation {
+                c.consultations += 1;
+            }
+            if let Some(r) = readmitted {
+                c.readmission_index += 1;
+                if r {
+                    c.readmissions += 1;
+                }
+            }
+            if let Some(ch) = stay.charges_cents {
+                c.charged_stays += 1;
+                c.charges_cents += ch;
+            }
+            if stay.charges_cents.is_some()
+                || !stay.diagnoses.is_empty()
+                || !stay.procedures.is_empty()
+            {
+                let bucket = bucket.unwrap_or(0);
+                let mut buf = std::mem::take(&mut self.code_buf);
+                let extras = self.grids[g]
+                    .extras
+                    .entry((last_key, bucket, pop as u8))
+                    .or_default();
+                if let Some(ch) = stay.charges_cents {
+                    extras.charges.add(ch);
+                }
+                for d in &stay.diagnoses {
+                    bump(&mut extras.diagnoses, &d.code, &mut buf);
+                }
+                for p in &stay.procedures {
+                    bump(&mut extras.procedures, &p.code, &mut buf);
+                }
+                self.code_buf = buf;
+            }
+        }
+        Ok(())
+    }
+
+    #[inline]
+    fn day_index(&self, day: i32) -> Option<usize> {
+        let i = day - self.first;
+        (i >= 0 && (i as usize) < self.days).then_some(i as usize)
+    }
+
+    /// Applies a segment to the midnight census: present at the end of days `start..end`.
+    #[inline]
+    fn census_segment(&mut self, g: usize, key: u32, pop: usize, start: i32, end: Option<i32>) {
+        let last = self.first + self.days as i32 - 1;
+        let end_v = end.unwrap_or(i32::MAX);
+        if end_v <= start {
+            return;
+        }
+        let grid = &mut self.grids[g];
+        if start < self.first {
+            if end_v >= self.first {
+                grid.opening[key as usize][pop] += 1;
+            } else {
+                return;
+            }
+        } else if start <= last {
+            let idx = grid.cell_index(key, (start - self.first) as usize, pop, self.days);
+            grid.cells[idx].census_delta += 1;
+        } else {
+            return;
+        }
+        if end_v <= last {
+            let idx = grid.cell_index(key, (end_v - self.first) as usize, pop, self.days);
+            grid.cells[idx].census_delta -= 1;
+        }
+    }
+
+    /// Merges another aggregate into this one (see the module docs for when that is possible).
+    pub fn merge(&mut self, other: Aggregator) -> Result<(), MergeError> {
+        let a = &self.config;
+        let b = &other.config;
+        if a.time_zone.iana_name() != b.time_zone.iana_name()
+            || a.split != b.split
+            || self.grids.len() != other.grids.len()
+            || self
+                .grids
+                .iter()
+                .zip(&other.grids)
+                .any(|(x, y)| x.group_by != y.group_by)
+            || a.readmission_window_days != b.readmission_window_days
+        {
+            return Err(MergeError::new(
+                MergeErrorKind::Incompatible,
+                "time zone, split, grouping or readmission window differ",
+            ));
+        }
+        let same_period = a.period == b.period;
+        let (lo, hi) = if a.period.first_day() <= b.period.first_day() {
+            (a.period, b.period)
+        } else {
+            (b.period, a.period)
+        };
+        if !same_period && lo.last_day() + 1 != hi.first_day() {
+            return Err(MergeError::new(
+                MergeErrorKind::Periods,
+                format!(
+                    "periods {}..{} and {}..{} are neither equal nor adjacent",
+                    a.period.from, a.period.to, b.period.from, b.period.to
+                ),
+            ));
+        }
+        let union = Period {
+            from: lo.from,
+            to: hi.to,
+        };
+        let mut out = Aggregator::new(AggregatorConfig {
+            period: union,
+            ..self.config.clone()
+        });
+        let this = std::mem::replace(self, Aggregator::new(self.config.clone()));
+        let mut parts = [this, other];
+        parts.sort_by_key(|p| p.first);
+        for (part_no, part) in parts.into_iter().enumerate() {
+            // With adjacent periods both parts saw the same stays: the earlier part's opening
+            // census and feed counts stand for both.
+            let is_lo = same_period || part_no == 0;
+            if is_lo {
+                out.feed.inpatient_stays += part.feed.inpatient_stays;
+                out.feed.other_stays += part.feed.other_stays;
+                out.feed.rejected_stays += part.feed.rejected_stays;
+            }
+            let offset = (part.first - out.first) as usize;
+            for (g, grid) in part.grids.into_iter().enumerate() {
+                for (k, name) in grid.names.iter().enumerate() {
+                    let key = out.grids[g].key(&name.facility, &name.name, out.days);
+                    if is_lo {
+                        for p in 0..2 {
+                            out.grids[g].opening[key as usize][p] += grid.opening[k][p];
+                        }
+                    }
+                    for day in 0..part.days {
+                        for p in 0..2 {
+                            let src = grid.cell_index(k as u32, day, p, part.days);
+                            let dst = out.grids[g].cell_index(key, day + offset, p, out.days);
+                            let c = grid.cells[src];
+                            out.grids[g].cells[dst].add(&c);
+                        }
+                    }
+                    if !is_lo {
+                        // The later part's opening census must join the earlier part's closing one.
+                        for p in 0..2 {
+                            let closing = out.census_at(g, key, offset - 1, p);
+                            let diff = grid.opening[k][p] - closing;
+                            if diff != 0 {
+                                return Err(MergeError::new(
+                                    MergeErrorKind::CensusMismatch,
+                                    format!(
+                                        "{:?}/{:?}: opening census {} of {} is not the closing census {} of the earlier part",
+                                        name.facility,
+                                        name.name,
+                                        grid.opening[k][p],
+                                        date_str(part.first),
+                                        closing
+                                    ),
+                                ));
+                            }
+                        }
+                    }
+                }
+                for ((k, bucket, p), ex) in grid.extras {
+                    let name = &grid.names[k as usize];
+                    let key = out.grids[g].key(&name.facility, &name.name, out.days);
+                    out.grids[g]
+                        .extras
+                        .entry((key, bucket, p))
+                        .or_default()
+                        .merge(&ex);
+                }
+            }
+        }
+        *self = out;
+        Ok(())
+    }
+
+    /// The midnight census of a key at the end of day index `day` (population index `pop`).
+    pub(crate) fn census_at(&self, g: usize, key: u32, day: usize, pop: usize) -> i64 {
+        let grid = &self.grids[g];
+        let mut c = grid.opening[key as usize][pop];
+        for d in 0..=day {
+            c += i64::from(grid.cells[grid.cell_index(key, d, pop, self.days)].census_delta);
+        }
+        c
+    }
+
+    /// The midnight census series of a key and population, one value per day of the period.
+    pub(crate) fn census_series(&self, g: usize, key: u32, pop: usize) -> Vec<i64> {
+        let grid = &self.grids[g];
+        let mut c = grid.opening[key as usize][pop];
+        (0..self.days)
+            .map(|d| {
+                c += i64::from(grid.cells[grid.cell_index(key, d, pop, self.days)].census_delta);
+                c
+            })
+            .collect()
+    }
+
+    /// The grid index serving a grouping.
+    pub(crate) fn grid_for(&self, group_by: GroupBy) -> Option<usize> {
+        if group_by.needs_own_grid() {
+            self.grids.iter().position(|g| g.group_by == group_by)
+        } else {
+            Some(0)
+        }
+    }
+
+    /// The midnight census opening the period (end of the day before `from`), per population.
+    pub fn opening_census(&self) -> [i64; 2] {
+        let mut out = [0, 0];
+        for o in &self.grids[0].opening {
+            out[0] += o[0];
+            out[1] += o[1];
+        }
+        out
+    }
+
+    /// Totals of the unit grid over the whole period, per population (A&C, NB).
+    pub fn totals(&self) -> [DayCounts; 2] {
+        let mut out = [DayCounts::default(), DayCounts::default()];
+        for (i, c) in self.grids[0].cells.iter().enumerate() {
+            out[i % 2].add(c);
+        }
+        out
+    }
+}
+
+fn date_str(day: i32) -> String {
+    crate::clock::date_of_day(day).to_string()
+}
+
+/// Counts one code (upper-cased, dot removed) without allocating for known codes.
+#[inline]
+fn bump(map: &mut HashMap<Box<str>, u64>, code: &str, buf: &mut String) {
+    buf.clear();
+    for ch in code.trim().chars() {
+        if ch != '.' {
+            buf.push(ch.to_ascii_uppercase());
+        }
+    }
+    if buf.is_empty() {
+        return;
+    }
+    if let Some(v) = map.get_mut(buf.as_str()) {
+        *v += 1;
+    } else {
+        map.insert(buf.as_str().into(), 1);
+    }
+}
+
+/// A tiny inline vector for a stay's unit segments (no allocation for up to 8 units).
+mod smallvec_like {
+    use super::Segment;
+
+    pub(super) struct Segs<'a> {
+        inline: [Option<Segment<'a>>; 8],
+        len: usize,
+        spill: Vec<Segment<'a>>,
+    }
+
+    impl<'a> Segs<'a> {
+        pub(super) fn new() -> Segs<'a> {
+            Segs {
+                inline: [None; 8],
+                len: 0,
+                spill: Vec::new(),
+            }
+        }
+
+        pub(super) fn push(&mut self, s: Segment<'a>) {
+            if self.len < 8 {
+                self.inline[self.len] = Some(s);
+            } else {
+                self.spill.push(s);
+            }
+            self.len += 1;
+        }
+
+        pub(super) fn len(&self) -> usize {
+            self.len
+        }
+
+        pub(super) fn iter(&self) -> impl Iterator<Item = Segment<'a>> + '_ {
+            self.inline
+                .iter()
+                .take(self.len.min(8))
+                .filter_map(|s| *s)
+                .chain(self.spill.iter().copied())
+        }
+    }
+}

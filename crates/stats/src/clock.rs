@@ -1,0 +1,284 @@
+//! Census days: calendar days in the facility's time zone, and the periods reports cover.
+//!
+//! The census is taken at the facility's local midnight (AHIMA: "the census-taking hour is
+//! usually midnight"). Every instant is turned into a *local day number* (days since
+//! 1970-01-01 in the facility's zone); a day's midnight census counts the patients whose stay on
+//! a unit began on or before that day and ended after it. Converting instants is the hot path of
+//! aggregation, so [`DayClock`] precomputes the UTC instant of each local midnight around the
+//! period and finds a day with at most a couple of comparisons; instants far outside the
+//! period fall back to jiff's time zone database.
+
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, ToSpan};
+use serde::{Deserialize, Serialize};
+
+/// Days since 1970-01-01 of a civil date (proleptic Gregorian; H. Hinnant's `days_from_civil`).
+pub fn day_number(date: Date) -> i32 {
+    let y = i32::from(date.year()) - i32::from(date.month() <= 2);
+    let m = i32::from(date.month());
+    let d = i32::from(date.day());
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The civil date of a day number (inverse of [`day_number`]); clamps to jiff's supported range.
+pub fn date_of_day(day: i32) -> Date {
+    let z = day + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    let y = y.clamp(-9999, 9999);
+    Date::new(y as i16, m as i8, d as i8).unwrap_or(Date::MIN)
+}
+
+/// An inclusive range of census days, `from` ..= `to`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Period {
+    /// First day.
+    pub from: Date,
+    /// Last day (inclusive).
+    pub to: Date,
+}
+
+impl Period {
+    /// A period; `None` when `to` is before `from`.
+    pub fn new(from: Date, to: Date) -> Option<Period> {
+        (from <= to).then_some(Period { from, to })
+    }
+
+    /// One calendar month.
+    pub fn month(year: i16, month: i8) -> Option<Period> {
+        let from = Date::new(year, month, 1).ok()?;
+        Some(Period {
+            from,
+            to: from.last_of_month(),
+        })
+    }
+
+    /// Number of days in the period.
+    pub fn days(&self) -> u32 {
+        (day_number(self.to) - day_number(self.from) + 1) as u32
+    }
+
+    /// The first day's number.
+    pub fn first_day(&self) -> i32 {
+        day_number(self.from)
+    }
+
+    /// The last day's number.
+    pub fn last_day(&self) -> i32 {
+        day_number(self.to)
+    }
+
+    /// True when the day lies in the period.
+    pub fn contains(&self, day: i32) -> bool {
+        (self.first_day()..=self.last_day()).contains(&day)
+    }
+}
+
+/// How a period is split into report rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Split {
+    /// One row for the whole period.
+    #[default]
+    Whole,
+    /// One row per day.
+    Day,
+    /// One row per calendar month (clipped to the period).
+    Month,
+    /// One row per calendar quarter.
+    Quarter,
+    /// One row per calendar year.
+    Year,
+}
+
+impl Split {
+    /// The bucket key of a day: equal keys fall in the same report row. Keys are absolute (not
+    /// relative to a period) so aggregates of adjacent periods merge bucket by bucket.
+    pub fn bucket(self, day: i32) -> i32 {
+        match self {
+            Split::Whole => 0,
+            Split::Day => day,
+            Split::Month | Split::Quarter | Split::Year => {
+                let d = date_of_day(day);
+                let y = i32::from(d.year());
+                let m = i32::from(d.month()) - 1;
+                match self {
+                    Split::Month => y * 12 + m,
+                    Split::Quarter => y * 4 + m / 3,
+                    _ => y,
+                }
+            }
+        }
+    }
+
+    /// The sub-periods of `period`, in order.
+    pub fn periods(self, period: Period) -> Vec<Period> {
+        let mut out: Vec<Period> = Vec::new();
+        let mut start = period.first_day();
+        let last = period.last_day();
+        while start <= last {
+            let key = self.bucket(start);
+            let mut end = start;
+            // Days in a bucket are contiguous; step by whole months where possible.
+            while end < last && self.bucket(end + 1) == key {
+                end += 1;
+            }
+            out.push(Period {
+                from: date_of_day(start),
+                to: date_of_day(end),
+            });
+            start = end + 1;
+        }
+        out
+    }
+}
+
+/// Turns instants into local day numbers for one time zone, fast around a period.
+#[derive(Debug, Clone)]
+pub struct DayClock {
+    tz: TimeZone,
+    /// Day number of `midnights[0]`.
+    first: i32,
+    /// UTC seconds of each local midnight, consecutive days; one more than the days covered.
+    midnights: Vec<i64>,
+}
+
+impl DayClock {
+    /// Margin (days) kept on each side of the period for the fast path.
+    const MARGIN: i32 = 400;
+
+    /// A clock for `tz`, fast for instants within about a year of `period`.
+    pub fn new(tz: TimeZone, period: Period) -> DayClock {
+        let first = period.first_day() - Self::MARGIN;
+        let last = period.last_day() + Self::MARGIN + 1;
+        let midnights = (first..=last)
+            .map(|d| Self::midnight_slow(&tz, d))
+            .collect();
+        DayClock {
+            tz,
+            first,
+            midnights,
+        }
+    }
+
+    /// The time zone.
+    pub fn time_zone(&self) -> &TimeZone {
+        &self.tz
+    }
+
+    fn midnight_slow(tz: &TimeZone, day: i32) -> i64 {
+        // The start of the local day (midnight, or the first instant after a gap at midnight).
+        match date_of_day(day).to_zoned_datetime(tz.clone()) {
+            Ok(z) => z.timestamp().as_second(),
+            Err(_) => i64::from(day) * 86_400,
+        }
+    }
+
+    /// The local day number of an instant.
+    #[inline]
+    pub fn day(&self, t: Timestamp) -> i32 {
+        let s = t.as_second();
+        let m = &self.midnights;
+        let n = m.len();
+        if s < m[0] || s >= m[n - 1] {
+            return self.day_slow(t);
+        }
+        let mut i = ((s - m[0]) / 86_400) as usize;
+        if i >= n - 1 {
+            i = n - 2;
+        }
+        while s < m[i] {
+            i -= 1;
+        }
+        while s >= m[i + 1] {
+            i += 1;
+        }
+        self.first + i as i32
+    }
+
+    fn day_slow(&self, t: Timestamp) -> i32 {
+        let offset = self.tz.to_offset(t).seconds();
+        (t.as_second() + i64::from(offset)).div_euclid(86_400) as i32
+    }
+
+    /// The UTC instant of the local midnight that starts `day`.
+    pub fn midnight(&self, day: i32) -> Timestamp {
+        let i = day - self.first;
+        let s = if i >= 0 && (i as usize) < self.midnights.len() {
+            self.midnights[i as usize]
+        } else {
+            Self::midnight_slow(&self.tz, day)
+        };
+        Timestamp::from_second(s).unwrap_or(Timestamp::UNIX_EPOCH)
+    }
+}
+
+/// The date `n` days after `date` (saturating at jiff's range).
+pub fn add_days(date: Date, n: i32) -> Date {
+    date.checked_add(n.days())
+        .unwrap_or(if n < 0 { Date::MIN } else { Date::MAX })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn day_numbers_roundtrip() {
+        assert_eq!(day_number(date(1970, 1, 1)), 0);
+        assert_eq!(
+            day_number(date(2024, 3, 1)) - day_number(date(2024, 2, 28)),
+            2
+        );
+        for d in [-800_000, -1, 0, 59, 60, 10_000, 20_000, 2_000_000] {
+            assert_eq!(day_number(date_of_day(d)), d, "day {d}");
+        }
+    }
+
+    #[test]
+    fn local_midnight_in_new_york() {
+        let tz = TimeZone::get("America/New_York").unwrap();
+        let p = Period::month(2024, 3).unwrap();
+        let clock = DayClock::new(tz, p);
+        // 2024-03-10 04:59:59Z is 23:59:59 EST on the 9th; 05:00Z is midnight of the 10th.
+        let a: Timestamp = "2024-03-10T04:59:59Z".parse().unwrap();
+        let b: Timestamp = "2024-03-10T05:00:00Z".parse().unwrap();
+        assert_eq!(date_of_day(clock.day(a)), date(2024, 3, 9));
+        assert_eq!(date_of_day(clock.day(b)), date(2024, 3, 10));
+        // After the DST change (EDT, UTC-4) midnight of the 11th is 04:00Z.
+        let c: Timestamp = "2024-03-11T03:59:59Z".parse().unwrap();
+        let d: Timestamp = "2024-03-11T04:00:00Z".parse().unwrap();
+        assert_eq!(date_of_day(clock.day(c)), date(2024, 3, 10));
+        assert_eq!(date_of_day(clock.day(d)), date(2024, 3, 11));
+        // Far outside the fast range.
+        let e: Timestamp = "1990-06-01T03:00:00Z".parse().unwrap();
+        assert_eq!(date_of_day(clock.day(e)), date(1990, 5, 31));
+    }
+
+    #[test]
+    fn splits() {
+        let p = Period::new(date(2024, 1, 15), date(2024, 4, 2)).unwrap();
+        let months = Split::Month.periods(p);
+        assert_eq!(months.len(), 4);
+        assert_eq!(months[0].to, date(2024, 1, 31));
+        assert_eq!(months[3].from, date(2024, 4, 1));
+        assert_eq!(Split::Quarter.periods(p).len(), 2);
+        assert_eq!(Split::Whole.periods(p), vec![p]);
+        assert_eq!(Split::Day.periods(p).len() as u32, p.days());
+    }
+}

@@ -1,0 +1,5 @@
+//! Integration tests of medrec-stats: data-driven textbook cases, properties.
+
+mod cases;
+mod common;
+mod props;
