@@ -876,6 +876,20 @@ impl Aggregator {
         out
     }
 
+    /// The opening midnight census (end of the day before `from`) of each unit:
+    /// `(facility, unit, [adults & children, newborns])`, sorted.
+    pub fn opening_census_by_unit(&self) -> Vec<(String, String, [i64; 2])> {
+        let g = &self.grids[0];
+        let mut v: Vec<_> = g
+            .names
+            .iter()
+            .zip(&g.opening)
+            .map(|(n, o)| (n.facility.to_string(), n.name.to_string(), *o))
+            .collect();
+        v.sort();
+        v
+    }
+
     /// Totals of the unit grid over the whole period, per population (A&C, NB).
     pub fn totals(&self) -> [DayCounts; 2] {
         let mut out = [DayCounts::default(), DayCounts::default()];
