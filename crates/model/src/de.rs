@@ -12,10 +12,50 @@ use std::marker::PhantomData;
 
 thread_local! {
     static STRICT: Cell<bool> = const { Cell::new(false) };
+    /// JSON path segments of the last error, innermost first (written only on the error path).
+    static ERROR_PATH: std::cell::RefCell<Vec<PathSegment>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// Set when the last error was an unknown element (strict mode).
+    static UNKNOWN_ERROR: Cell<bool> = const { Cell::new(false) };
+}
+
+/// One step of a JSON path.
+#[derive(Debug, Clone)]
+pub(crate) enum PathSegment {
+    Key(String),
+    Index(usize),
+}
+
+fn note(seg: PathSegment) {
+    ERROR_PATH.with(|p| p.borrow_mut().push(seg));
+}
+
+/// Clears the error path and hint before a parse.
+pub(crate) fn reset_error_state() {
+    ERROR_PATH.with(|p| p.borrow_mut().clear());
+    UNKNOWN_ERROR.with(|u| u.set(false));
+}
+
+/// The JSON path of the last error (`$.entry[2].resource.status`) and whether it was an unknown
+/// element; clears both.
+pub(crate) fn take_error_state() -> (String, bool) {
+    let segs = ERROR_PATH.with(|p| std::mem::take(&mut *p.borrow_mut()));
+    let mut path = String::from("$");
+    for s in segs.iter().rev() {
+        match s {
+            PathSegment::Key(k) => {
+                path.push('.');
+                path.push_str(k);
+            }
+            PathSegment::Index(i) => {
+                use std::fmt::Write;
+                let _ = write!(path, "[{i}]");
+            }
+        }
+    }
+    (path, UNKNOWN_ERROR.with(|u| u.replace(false)))
 }
 
 /// Runs `f` with strict reading switched on for this thread (unknown elements are errors).
-#[allow(dead_code)] // used by the strict parser
 pub(crate) fn with_strict<T>(strict: bool, f: impl FnOnce() -> T) -> T {
     struct Restore(bool);
     impl Drop for Restore {
@@ -92,8 +132,19 @@ pub(crate) fn deserialize_object<'de, T: FhirObject, D: Deserializer<'de>>(
 pub(crate) fn visit_rest<'de, T: FhirObject, A: MapAccess<'de>>(mut map: A) -> Result<T, A::Error> {
     let mut out = T::default();
     while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
-        if !out.visit_element(&key, &mut map)? {
-            unknown_element(&mut map, key, T::TYPE_NAME, out.unknown_mut())?;
+        match out.visit_element(&key, &mut map) {
+            Ok(true) => {}
+            Ok(false) => {
+                let name = key.to_string();
+                if let Err(e) = unknown_element(&mut map, key, T::TYPE_NAME, out.unknown_mut()) {
+                    note(PathSegment::Key(name));
+                    return Err(e);
+                }
+            }
+            Err(e) => {
+                note(PathSegment::Key(key.into_owned()));
+                return Err(e);
+            }
         }
     }
     Ok(out)
@@ -107,6 +158,7 @@ pub(crate) fn unknown_element<'de, A: MapAccess<'de>>(
     store: &mut UnknownElements,
 ) -> Result<(), A::Error> {
     if strict() {
+        UNKNOWN_ERROR.with(|u| u.set(true));
         return Err(de::Error::custom(format_args!(
             "unknown element `{key}` in {type_name}"
         )));
@@ -173,10 +225,16 @@ impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for NonEmptySeq<T> {
             }
             fn visit_seq<S: de::SeqAccess<'de>>(self, mut seq: S) -> Result<Vec<T>, S::Error> {
                 let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
-                while let Some(v) = seq.next_element()? {
-                    out.push(v);
+                loop {
+                    match seq.next_element() {
+                        Ok(Some(v)) => out.push(v),
+                        Ok(None) => return Ok(out),
+                        Err(e) => {
+                            note(PathSegment::Index(out.len()));
+                            return Err(e);
+                        }
+                    }
                 }
-                Ok(out)
             }
         }
         d.deserialize_seq(SeqVisitor(PhantomData, self.1))
@@ -215,4 +273,14 @@ pub(crate) fn choice_ext<'de, A: MapAccess<'de>>(
         element,
     }));
     Ok(())
+}
+
+/// Records a key on the error path (for callers outside this module).
+pub(crate) fn note_key(k: String) {
+    note(PathSegment::Key(k));
+}
+
+/// Records an array index on the error path.
+pub(crate) fn note_index(i: usize) {
+    note(PathSegment::Index(i));
 }

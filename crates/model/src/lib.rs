@@ -32,6 +32,7 @@
 
 pub mod datatypes;
 mod de;
+pub mod parse;
 mod record;
 mod resource;
 mod resource_generated;
@@ -39,6 +40,10 @@ pub mod resources;
 mod ser;
 pub mod validate;
 
+pub use parse::{
+    Mode, NdjsonReader, ParseError, ParseErrorKind, parse_resource, parse_resource_strict,
+    read_bundle_entries,
+};
 pub use record::{Document, EncounterRecord, PatientRecord, contained};
 pub use resource::{RawResource, Resource, TYPED_RESOURCE_TYPES, TypedResource};
 pub use validate::{Issue, IssueKind, Severity};

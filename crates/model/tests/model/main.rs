@@ -1,5 +1,6 @@
 //! medrec-model integration tests (one binary; modules beside this file).
 
 mod data;
+mod parse;
 mod record;
 mod roundtrip;
