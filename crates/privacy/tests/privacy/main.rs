@@ -1,0 +1,4 @@
+//! Integration tests of `medrec-privacy`: one binary, one module per concern.
+
+mod support;
+mod text_corpus;
