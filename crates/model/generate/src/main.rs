@@ -164,6 +164,7 @@ const HAND_INVARIANTS: &[&str] = &[
     "Bundle",
     "Attachment",
     "Narrative",
+    "Coding",
 ];
 
 const PRIMITIVES: &[&str] = &[
@@ -774,6 +775,9 @@ fn gen_def(def: &Def, out: &mut String) {
                         };
                         let func = if f.many { "prims" } else { "prim" };
                         writeln!(out, "        cx.{func}(\"{}\", &self.{}, {kind}, {codes});", f.json, f.rust).unwrap();
+                    }
+                    Ty::Resource if f.many => {
+                        writeln!(out, "        cx.contained(\"{}\", &self.{});", f.json, f.rust).unwrap();
                     }
                     _ => {
                         let func = if f.many { "children" } else { "child" };

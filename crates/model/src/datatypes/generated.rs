@@ -1251,8 +1251,6 @@ impl Validate for Coding {
     }
 }
 
-impl crate::validate::Invariants for Coding {}
-
 /// A measured amount (or an amount that can potentially be measured). Note that measured amounts include amounts that are not precisely quantified, including amounts involving arbitrary units and floating currencies. (FHIR `Quantity`).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Quantity {

@@ -273,7 +273,7 @@ impl Validate for Patient {
         cx.prim("language", &self.language, Kind::Code, None);
         cx.element_ext("_language", &self.language_ext);
         cx.child("text", &self.text);
-        cx.children("contained", &self.contained);
+        cx.contained("contained", &self.contained);
         cx.children("extension", &self.extension);
         cx.children("modifierExtension", &self.modifier_extension);
         cx.children("identifier", &self.identifier);
@@ -759,7 +759,7 @@ impl Validate for Practitioner {
         cx.prim("language", &self.language, Kind::Code, None);
         cx.element_ext("_language", &self.language_ext);
         cx.child("text", &self.text);
-        cx.children("contained", &self.contained);
+        cx.contained("contained", &self.contained);
         cx.children("extension", &self.extension);
         cx.children("modifierExtension", &self.modifier_extension);
         cx.children("identifier", &self.identifier);
@@ -1049,7 +1049,7 @@ impl Validate for PractitionerRole {
         cx.prim("language", &self.language, Kind::Code, None);
         cx.element_ext("_language", &self.language_ext);
         cx.child("text", &self.text);
-        cx.children("contained", &self.contained);
+        cx.contained("contained", &self.contained);
         cx.children("extension", &self.extension);
         cx.children("modifierExtension", &self.modifier_extension);
         cx.children("identifier", &self.identifier);
@@ -1442,7 +1442,7 @@ impl Validate for Organization {
         cx.prim("language", &self.language, Kind::Code, None);
         cx.element_ext("_language", &self.language_ext);
         cx.child("text", &self.text);
-        cx.children("contained", &self.contained);
+        cx.contained("contained", &self.contained);
         cx.children("extension", &self.extension);
         cx.children("modifierExtension", &self.modifier_extension);
         cx.children("identifier", &self.identifier);
@@ -1756,7 +1756,7 @@ impl Validate for Location {
         cx.prim("language", &self.language, Kind::Code, None);
         cx.element_ext("_language", &self.language_ext);
         cx.child("text", &self.text);
-        cx.children("contained", &self.contained);
+        cx.contained("contained", &self.contained);
         cx.children("extension", &self.extension);
         cx.children("modifierExtension", &self.modifier_extension);
         cx.children("identifier", &self.identifier);
@@ -2204,7 +2204,7 @@ impl Validate for Encounter {
         cx.prim("language", &self.language, Kind::Code, None);
         cx.element_ext("_language", &self.language_ext);
         cx.child("text", &self.text);
-        cx.children("contained", &self.contained);
+        cx.contained("contained", &self.contained);
         cx.children("extension", &self.extension);
         cx.children("modifierExtension", &self.modifier_extension);
         cx.children("identifier", &self.identifier);
@@ -2976,7 +2976,7 @@ impl Validate for EpisodeOfCare {
         cx.prim("language", &self.language, Kind::Code, None);
         cx.element_ext("_language", &self.language_ext);
         cx.child("text", &self.text);
-        cx.children("contained", &self.contained);
+        cx.contained("contained", &self.contained);
         cx.children("extension", &self.extension);
         cx.children("modifierExtension", &self.modifier_extension);
         cx.children("identifier", &self.identifier);
@@ -3491,7 +3491,7 @@ impl Validate for Condition {
         cx.prim("language", &self.language, Kind::Code, None);
         cx.element_ext("_language", &self.language_ext);
         cx.child("text", &self.text);
-        cx.children("contained", &self.contained);
+        cx.contained("contained", &self.contained);
         cx.children("extension", &self.extension);
         cx.children("modifierExtension", &self.modifier_extension);
         cx.children("identifier", &self.identifier);
@@ -4001,7 +4001,7 @@ impl Validate for Procedure {
         cx.prim("language", &self.language, Kind::Code, None);
         cx.element_ext("_language", &self.language_ext);
         cx.child("text", &self.text);
-        cx.children("contained", &self.contained);
+        cx.contained("contained", &self.contained);
         cx.children("extension", &self.extension);
         cx.children("modifierExtension", &self.modifier_extension);
         cx.children("identifier", &self.identifier);
@@ -4593,7 +4593,7 @@ impl Validate for Observation {
         cx.prim("language", &self.language, Kind::Code, None);
         cx.element_ext("_language", &self.language_ext);
         cx.child("text", &self.text);
-        cx.children("contained", &self.contained);
+        cx.contained("contained", &self.contained);
         cx.children("extension", &self.extension);
         cx.children("modifierExtension", &self.modifier_extension);
         cx.children("identifier", &self.identifier);
@@ -5263,7 +5263,7 @@ impl Validate for DiagnosticReport {
         cx.prim("language", &self.language, Kind::Code, None);
         cx.element_ext("_language", &self.language_ext);
         cx.child("text", &self.text);
-        cx.children("contained", &self.contained);
+        cx.contained("contained", &self.contained);
         cx.children("extension", &self.extension);
         cx.children("modifierExtension", &self.modifier_extension);
         cx.children("identifier", &self.identifier);
@@ -5579,7 +5579,7 @@ impl Validate for DocumentReference {
         cx.prim("language", &self.language, Kind::Code, None);
         cx.element_ext("_language", &self.language_ext);
         cx.child("text", &self.text);
-        cx.children("contained", &self.contained);
+        cx.contained("contained", &self.contained);
         cx.children("extension", &self.extension);
         cx.children("modifierExtension", &self.modifier_extension);
         cx.child("masterIdentifier", &self.master_identifier);
@@ -6063,7 +6063,7 @@ impl Validate for Composition {
         cx.prim("language", &self.language, Kind::Code, None);
         cx.element_ext("_language", &self.language_ext);
         cx.child("text", &self.text);
-        cx.children("contained", &self.contained);
+        cx.contained("contained", &self.contained);
         cx.children("extension", &self.extension);
         cx.children("modifierExtension", &self.modifier_extension);
         cx.child("identifier", &self.identifier);
@@ -6899,7 +6899,7 @@ impl Validate for MedicationRequest {
         cx.prim("language", &self.language, Kind::Code, None);
         cx.element_ext("_language", &self.language_ext);
         cx.child("text", &self.text);
-        cx.children("contained", &self.contained);
+        cx.contained("contained", &self.contained);
         cx.children("extension", &self.extension);
         cx.children("modifierExtension", &self.modifier_extension);
         cx.children("identifier", &self.identifier);
@@ -7587,7 +7587,7 @@ impl Validate for MedicationAdministration {
         cx.prim("language", &self.language, Kind::Code, None);
         cx.element_ext("_language", &self.language_ext);
         cx.child("text", &self.text);
-        cx.children("contained", &self.contained);
+        cx.contained("contained", &self.contained);
         cx.children("extension", &self.extension);
         cx.children("modifierExtension", &self.modifier_extension);
         cx.children("identifier", &self.identifier);
@@ -8149,7 +8149,7 @@ impl Validate for Immunization {
         cx.prim("language", &self.language, Kind::Code, None);
         cx.element_ext("_language", &self.language_ext);
         cx.child("text", &self.text);
-        cx.children("contained", &self.contained);
+        cx.contained("contained", &self.contained);
         cx.children("extension", &self.extension);
         cx.children("modifierExtension", &self.modifier_extension);
         cx.children("identifier", &self.identifier);
@@ -8976,7 +8976,7 @@ impl Validate for AllergyIntolerance {
         cx.prim("language", &self.language, Kind::Code, None);
         cx.element_ext("_language", &self.language_ext);
         cx.child("text", &self.text);
-        cx.children("contained", &self.contained);
+        cx.contained("contained", &self.contained);
         cx.children("extension", &self.extension);
         cx.children("modifierExtension", &self.modifier_extension);
         cx.children("identifier", &self.identifier);
@@ -9382,7 +9382,7 @@ impl Validate for CarePlan {
         cx.prim("language", &self.language, Kind::Code, None);
         cx.element_ext("_language", &self.language_ext);
         cx.child("text", &self.text);
-        cx.children("contained", &self.contained);
+        cx.contained("contained", &self.contained);
         cx.children("extension", &self.extension);
         cx.children("modifierExtension", &self.modifier_extension);
         cx.children("identifier", &self.identifier);
@@ -9990,7 +9990,7 @@ impl Validate for CareTeam {
         cx.prim("language", &self.language, Kind::Code, None);
         cx.element_ext("_language", &self.language_ext);
         cx.child("text", &self.text);
-        cx.children("contained", &self.contained);
+        cx.contained("contained", &self.contained);
         cx.children("extension", &self.extension);
         cx.children("modifierExtension", &self.modifier_extension);
         cx.children("identifier", &self.identifier);
@@ -10331,7 +10331,7 @@ impl Validate for Claim {
         cx.prim("language", &self.language, Kind::Code, None);
         cx.element_ext("_language", &self.language_ext);
         cx.child("text", &self.text);
-        cx.children("contained", &self.contained);
+        cx.contained("contained", &self.contained);
         cx.children("extension", &self.extension);
         cx.children("modifierExtension", &self.modifier_extension);
         cx.children("identifier", &self.identifier);
@@ -12406,7 +12406,7 @@ impl Validate for ExplanationOfBenefit {
         cx.prim("language", &self.language, Kind::Code, None);
         cx.element_ext("_language", &self.language_ext);
         cx.child("text", &self.text);
-        cx.children("contained", &self.contained);
+        cx.contained("contained", &self.contained);
         cx.children("extension", &self.extension);
         cx.children("modifierExtension", &self.modifier_extension);
         cx.children("identifier", &self.identifier);
@@ -15703,7 +15703,7 @@ impl Validate for Coverage {
         cx.prim("language", &self.language, Kind::Code, None);
         cx.element_ext("_language", &self.language_ext);
         cx.child("text", &self.text);
-        cx.children("contained", &self.contained);
+        cx.contained("contained", &self.contained);
         cx.children("extension", &self.extension);
         cx.children("modifierExtension", &self.modifier_extension);
         cx.children("identifier", &self.identifier);
@@ -16228,7 +16228,7 @@ impl Validate for Consent {
         cx.prim("language", &self.language, Kind::Code, None);
         cx.element_ext("_language", &self.language_ext);
         cx.child("text", &self.text);
-        cx.children("contained", &self.contained);
+        cx.contained("contained", &self.contained);
         cx.children("extension", &self.extension);
         cx.children("modifierExtension", &self.modifier_extension);
         cx.children("identifier", &self.identifier);
@@ -16921,7 +16921,7 @@ impl Validate for AuditEvent {
         cx.prim("language", &self.language, Kind::Code, None);
         cx.element_ext("_language", &self.language_ext);
         cx.child("text", &self.text);
-        cx.children("contained", &self.contained);
+        cx.contained("contained", &self.contained);
         cx.children("extension", &self.extension);
         cx.children("modifierExtension", &self.modifier_extension);
         cx.required(self.type_.is_some(), "type");
@@ -17743,7 +17743,7 @@ impl Validate for Provenance {
         cx.prim("language", &self.language, Kind::Code, None);
         cx.element_ext("_language", &self.language_ext);
         cx.child("text", &self.text);
-        cx.children("contained", &self.contained);
+        cx.contained("contained", &self.contained);
         cx.children("extension", &self.extension);
         cx.children("modifierExtension", &self.modifier_extension);
         cx.required(!self.target.is_empty(), "target");

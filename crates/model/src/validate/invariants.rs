@@ -2,8 +2,12 @@
 //! key from the R4 specification (hl7.org/fhir/R4, "Constraints" of each type).
 
 use super::{Cx, IssueKind, Severity, is_urn_uuid};
-use crate::datatypes::{Attachment, Extension, Narrative, Period, Quantity, Reference};
+use crate::datatypes::{
+    Attachment, Coding, Extension, Meta, Narrative, Period, Quantity, Reference,
+};
 use crate::resources::{Bundle, Observation, Patient};
+use crate::validate::{Kind, Validate};
+use crate::{RawResource, Resource};
 use std::cmp::Ordering;
 use std::collections::HashSet;
 
@@ -83,6 +87,17 @@ fn is_id(s: &str) -> bool {
 
 impl Invariants for Reference {
     fn check_invariants(&self, cx: &mut Cx) {
+        // ref-1: SHALL have a contained resource if a local reference is provided.
+        if let Some(id) = self.reference.as_deref().and_then(|r| r.strip_prefix('#')) {
+            if !cx.contained_id_exists(id) {
+                cx.issue(
+                    Severity::Error,
+                    IssueKind::Reference,
+                    "reference",
+                    format!("ref-1: `#{id}` names no contained resource"),
+                );
+            }
+        }
         if let Some(r) = &self.reference {
             if !r.is_empty() && !is_reference_form(r) {
                 cx.issue(
@@ -198,6 +213,17 @@ impl Invariants for Bundle {
         if self.total.is_some() && !matches!(ty, "searchset" | "history") {
             error(cx, "total", "bdl-1: total only when a search or history");
         }
+        // Each link relation (self, first, next …) occurs once (R4 3.1.3.3 / Bundle.link).
+        let mut relations = HashSet::new();
+        for (i, l) in self.link.iter().enumerate() {
+            if let Some(rel) = &l.relation {
+                if !relations.insert(rel.as_str()) {
+                    cx.at("link", Some(i), |cx| {
+                        error(cx, "relation", "each link relation may occur only once")
+                    });
+                }
+            }
+        }
         let mut seen = HashSet::new();
         for (i, e) in self.entry.iter().enumerate() {
             cx.at("entry", Some(i), |cx| {
@@ -218,6 +244,36 @@ impl Invariants for Bundle {
                 // bdl-5: must be a resource unless there's a request or response.
                 if e.resource.is_none() && e.request.is_none() && e.response.is_none() {
                     error(cx, "", "bdl-5: an entry needs a resource, a request or a response");
+                }
+                if let Some(u) = &e.full_url {
+                    // fullUrl is an absolute URL (R4 Bundle.entry.fullUrl: "The Absolute URL for
+                    // the resource"), and when RESTful it must end with the resource's Type/id.
+                    if !u.contains(':') {
+                        error(cx, "fullUrl", "fullUrl must be an absolute URL (urn:uuid:…, http…), not a relative one");
+                    } else if let (Some(r), Some(tail)) = (&e.resource, restful_tail(u)) {
+                        if let Some(id) = r.id() {
+                            if tail != (r.resource_type(), id) {
+                                // A warning: the R4 examples themselves have mismatches.
+                                cx.issue(
+                                    Severity::Warning,
+                                    IssueKind::Invariant,
+                                    "fullUrl",
+                                    "a RESTful fullUrl should end with the resource's type and id",
+                                );
+                            }
+                        }
+                    }
+                }
+                if ty == "searchset" {
+                    if let Some(r) = &e.resource {
+                        let outcome = e.search.as_ref().and_then(|s| s.mode.as_deref()) == Some("outcome");
+                        if outcome && r.resource_type() != "OperationOutcome" {
+                            error(cx, "resource", "a search entry with mode `outcome` must be an OperationOutcome");
+                        }
+                        if !outcome && r.id().is_none() {
+                            error(cx, "resource", "search results must have ids");
+                        }
+                    }
                 }
                 // bdl-8: fullUrl cannot be a version specific reference.
                 if let Some(u) = &e.full_url {
@@ -286,3 +342,167 @@ fn first_type(b: &Bundle) -> Option<&str> {
         .and_then(|e| e.resource.as_ref())
         .map(|r| r.resource_type())
 }
+
+impl Invariants for Coding {
+    fn check_invariants(&self, cx: &mut Cx) {
+        // Coding.system is an absolute URI (R4 Coding: "system: Identity of the terminology
+        // system", a uri; relative references are not terminology identities).
+        if let Some(sys) = &self.system {
+            if !sys.is_empty() && !sys.contains(':') {
+                cx.issue(
+                    Severity::Error,
+                    IssueKind::Value,
+                    "system",
+                    format!("Coding.system `{sys}` must be an absolute URI, not a local reference"),
+                );
+            }
+        }
+    }
+}
+
+/// Checks the elements every resource has (Resource / DomainResource) on an untyped resource:
+/// `id`, `meta`, `implicitRules`, `language`, `text`, `contained`, `extension`,
+/// `modifierExtension`, each parsed with its R4 type.
+pub(crate) fn check_raw_resource(raw: &RawResource, cx: &mut Cx) {
+    fn typed<T: serde::de::DeserializeOwned + Validate>(
+        cx: &mut Cx,
+        name: &str,
+        raw: &serde_json::value::RawValue,
+    ) {
+        match serde_json::from_str::<T>(raw.get()) {
+            Ok(v) => cx.node(name, &v),
+            Err(e) => cx.issue(Severity::Error, IssueKind::Structure, name, format!("{e}")),
+        }
+    }
+    for (name, value) in raw.elements() {
+        match name {
+            "id" | "implicitRules" | "language" => {
+                match serde_json::from_str::<String>(value.get()) {
+                    Ok(s) => {
+                        let kind = match name {
+                            "id" => Kind::Id,
+                            "language" => Kind::Code,
+                            _ => Kind::Uri,
+                        };
+                        cx.prim_value(name, &s, kind, None);
+                    }
+                    Err(_) => cx.issue(
+                        Severity::Error,
+                        IssueKind::Structure,
+                        name,
+                        format!("`{name}` must be a JSON string"),
+                    ),
+                }
+            }
+            "meta" => typed::<Meta>(cx, name, value),
+            "text" => typed::<Narrative>(cx, name, value),
+            "extension" | "modifierExtension" => {
+                match serde_json::from_str::<Vec<Extension>>(value.get()) {
+                    Ok(v) => cx.children(name, &v),
+                    Err(e) => cx.issue(Severity::Error, IssueKind::Structure, name, format!("{e}")),
+                }
+            }
+            "contained" => match serde_json::from_str::<Vec<Resource>>(value.get()) {
+                Ok(v) => cx.contained(name, &v),
+                Err(e) => cx.issue(Severity::Error, IssueKind::Structure, name, format!("{e}")),
+            },
+            _ => {}
+        }
+    }
+}
+
+/// dom-3: a contained resource SHALL be referred to from elsewhere in the containing resource, or
+/// SHALL refer to the containing resource (`#`). Any string `#id` anywhere in the container counts
+/// (references, canonicals, uris — the R4 expression looks at all three).
+pub(crate) fn check_contained_referenced(
+    container: &Resource,
+    contained: &[Resource],
+    cx: &mut Cx,
+) {
+    let Ok(value) = serde_json::to_value(container) else {
+        return;
+    };
+    let mut outside = HashSet::new();
+    let mut refers_to_container = vec![false; contained.len()];
+    fn walk<'a>(v: &'a serde_json::Value, out: &mut HashSet<&'a str>, skip_contained: bool) {
+        match v {
+            serde_json::Value::String(s) if s.starts_with('#') => {
+                out.insert(s.as_str());
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, out, false)),
+            serde_json::Value::Object(o) => {
+                for (k, x) in o {
+                    if !(skip_contained && k == "contained") {
+                        walk(x, out, false);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    walk(&value, &mut outside, true);
+    if let Some(serde_json::Value::Array(cs)) = value.get("contained") {
+        for (i, c) in cs.iter().enumerate() {
+            let mut inner = HashSet::new();
+            walk(c, &mut inner, true);
+            if inner.contains("#") && i < refers_to_container.len() {
+                refers_to_container[i] = true;
+            }
+            // References between contained resources count as "elsewhere in the resource".
+            for (j, other) in cs.iter().enumerate() {
+                if j != i {
+                    let mut x = HashSet::new();
+                    walk(other, &mut x, true);
+                    outside.extend(x.into_iter().map(|s| -> &str { s }));
+                }
+            }
+        }
+    }
+    for (i, c) in contained.iter().enumerate() {
+        let Some(id) = c.id() else { continue };
+        let key = format!("#{id}");
+        if !outside.contains(key.as_str()) && !refers_to_container[i] {
+            cx.at("contained", Some(i), |cx| {
+                error(cx, "", &format!("dom-3: contained resource `{id}` is not referenced from the containing resource"))
+            });
+        }
+    }
+}
+
+/// `(Type, id)` when `url` looks like a RESTful URL `…/Type/id` (Type capitalised).
+fn restful_tail(url: &str) -> Option<(&str, &str)> {
+    if url.starts_with("urn:") {
+        return None;
+    }
+    let url = url.split("/_history/").next().unwrap_or(url);
+    let mut parts = url.rsplit('/');
+    let id = parts.next()?;
+    let ty = parts.next()?;
+    let known = crate::TYPED_RESOURCE_TYPES.contains(&ty) || KNOWN_OTHER_TYPES.contains(&ty);
+    known.then_some((ty, id))
+}
+
+/// Untyped R4 resource types commonly seen in Bundles (for the RESTful fullUrl check).
+const KNOWN_OTHER_TYPES: &[&str] = &[
+    "MessageHeader",
+    "OperationOutcome",
+    "Device",
+    "Goal",
+    "ImagingStudy",
+    "Medication",
+    "Specimen",
+    "List",
+    "RelatedPerson",
+    "ServiceRequest",
+    "Measure",
+    "MeasureReport",
+    "Questionnaire",
+    "QuestionnaireResponse",
+    "ValueSet",
+    "CodeSystem",
+    "StructureDefinition",
+    "Binary",
+    "Parameters",
+    "Library",
+    "Group",
+];

@@ -136,6 +136,10 @@ pub enum Kind {
 pub struct Cx {
     path: String,
     issues: Vec<Issue>,
+    /// Ids of the contained resources of each enclosing (non-contained) resource.
+    scopes: Vec<Vec<String>>,
+    /// Set while entering a contained resource.
+    in_contained: bool,
 }
 
 /// Something that can be checked structurally (every generated type, and [`Resource`]).
@@ -152,7 +156,58 @@ impl<T: Validate + ?Sized> Validate for Box<T> {
 
 impl Validate for Resource {
     fn validate_into(&self, cx: &mut Cx) {
-        self.validate_typed(cx);
+        let is_contained = std::mem::replace(&mut cx.in_contained, false);
+        let raw_contained: Vec<Resource>;
+        let contained = match self {
+            Resource::Other(raw) => {
+                raw_contained = raw
+                    .get("contained")
+                    .and_then(|v| serde_json::from_str::<Vec<Resource>>(v.get()).ok())
+                    .unwrap_or_default();
+                &raw_contained[..]
+            }
+            _ => crate::contained(self),
+        };
+        if is_contained {
+            // dom-2: a contained resource SHALL NOT contain additional contained resources.
+            if !contained.is_empty() {
+                cx.issue(
+                    Severity::Error,
+                    IssueKind::Invariant,
+                    "contained",
+                    "dom-2: a contained resource must not contain resources",
+                );
+            }
+            // dom-4: no meta.versionId or meta.lastUpdated in a contained resource.
+            if self
+                .meta()
+                .is_some_and(|m| m.version_id.is_some() || m.last_updated.is_some())
+            {
+                cx.issue(
+                    Severity::Error,
+                    IssueKind::Invariant,
+                    "meta",
+                    "dom-4: a contained resource must not have meta.versionId or meta.lastUpdated",
+                );
+            }
+        } else {
+            cx.scopes.push(
+                contained
+                    .iter()
+                    .filter_map(|c| c.id().map(String::from))
+                    .collect(),
+            );
+        }
+        match self {
+            Resource::Other(raw) => invariants::check_raw_resource(raw, cx),
+            _ => self.validate_typed(cx),
+        }
+        if !is_contained {
+            cx.scopes.pop();
+            if !contained.is_empty() {
+                invariants::check_contained_referenced(self, contained, cx);
+            }
+        }
     }
 }
 
@@ -302,6 +357,8 @@ impl Cx {
         Cx {
             path: path.to_string(),
             issues: Vec::new(),
+            scopes: Vec::new(),
+            in_contained: false,
         }
     }
 
@@ -434,6 +491,27 @@ impl Cx {
         if let Some(v) = v {
             self.node(name, v);
         }
+    }
+
+    /// Checks the contained resources of a resource.
+    pub fn contained(&mut self, name: &str, v: &[Resource]) {
+        for (i, x) in v.iter().enumerate() {
+            let len = self.enter(name, Some(i));
+            self.in_contained = true;
+            x.validate_into(self);
+            self.in_contained = false;
+            self.leave(len);
+        }
+    }
+
+    /// Whether `#id` names a contained resource of the enclosing resource (`#` alone names the
+    /// container itself).
+    pub(crate) fn contained_id_exists(&self, id: &str) -> bool {
+        id.is_empty()
+            || self
+                .scopes
+                .last()
+                .is_some_and(|ids| ids.iter().any(|x| x == id))
     }
 
     /// Checks a repeating complex element.

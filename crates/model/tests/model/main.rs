@@ -4,3 +4,4 @@ mod data;
 mod parse;
 mod record;
 mod roundtrip;
+mod validate;
