@@ -2,6 +2,7 @@
 
 mod data;
 mod parse;
+mod props;
 mod record;
 mod roundtrip;
 mod validate;
