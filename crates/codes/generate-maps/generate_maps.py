@@ -130,7 +130,7 @@ def tabular(data):
     path = os.path.join(data, "icd10cm/icd10cm_tabular_2026_april1.xml")
     root = ET.parse(path).getroot()
     lists = {k: [] for k in ("manifestation", "maternity", "newborn", "sex_female", "sex_male",
-                             "secondary_only", "external_cause")}
+                             "unacceptable_principal", "external_cause")}
     notes = []
     counts = {k: 0 for k in lists}
 
@@ -156,8 +156,8 @@ def tabular(data):
                 MANIFESTATION_TITLE.search(title)
                 or ("classified elsewhere" in title and "as the cause of" not in title and el.find("codeFirst") is not None)):
             lists["manifestation"].append(key); ctx["manifestation"] = True
-        if not ctx.get("secondary_only") and SECONDARY_ONLY.search(own_notes):
-            lists["secondary_only"].append(key); ctx["secondary_only"] = True
+        if not ctx.get("unacceptable_principal") and SECONDARY_ONLY.search(own_notes):
+            lists["unacceptable_principal"].append(key); ctx["unacceptable_principal"] = True
         if not ctx.get("maternity") and re.search(r"maternal record|mother's record", own_notes, re.I) \
                 and not re.search(r"newborn records only|not for use on maternal|not to be used on the mother", own_notes, re.I):
             lists["maternity"].append(key); ctx["maternity"] = True

@@ -891,3 +891,20 @@ impl<'a> StayEditor<'a> {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_derived_table_parses_completely() {
+        let mut t = MceTables::derived();
+        assert!(t.merge(MCE_TABLE, None, false).is_ok());
+        for name in LIST_NAMES {
+            if !matches!(*name, "pediatric" | "adult") {
+                assert!(!t.entries(name).is_empty(), "{name} is empty");
+            }
+        }
+        assert!(!tabular_notes().excludes1.is_empty());
+    }
+}
