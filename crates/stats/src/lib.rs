@@ -37,7 +37,7 @@
 //! # Should I use this crate?
 //! Use it to compile monthly (or any period's) census and rate reports, unit-level daily census
 //! rows, HIM disease/operation/physician indexes, or columnar tables of encounters, from FHIR R4
-//! records (the FHIR reader lands with medrec-model) or from your own ADT feed (build [`Stay`] values). It is not a data
+//! records ([`fhir`]) or from your own ADT feed (build [`Stay`] values). It is not a data
 //! warehouse: it keeps counters, not records; and it does not compute MS-DRGs or risk-adjusted
 //! measures (CMS's planned-readmission algorithm, case-mix index).
 //!
@@ -49,6 +49,7 @@ pub mod aggregate;
 pub mod beds;
 pub mod chart;
 pub mod clock;
+pub mod fhir;
 pub mod obstetrics;
 pub mod rates;
 pub mod report;

@@ -2,4 +2,5 @@
 
 mod cases;
 mod common;
+mod fhir;
 mod props;
