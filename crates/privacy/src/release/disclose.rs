@@ -2,8 +2,9 @@
 //!
 //! Filters, in order, for each resource of the input:
 //! 1. it belongs to the patient (the `Patient` itself, a resource that references it), or it
-//!    references no patient at all (a supporting `Organization`, `Practitioner`, `Location` …);
-//!    a resource about another patient is never released;
+//!    references no patient at all (a supporting `Organization`, `Practitioner`, `Location` …)
+//!    *and* a released resource references it; a resource about another patient is never
+//!    released;
 //! 2. its dates overlap the dates asked for (and the authorization's `dataPeriod`); resources
 //!    without a clinical date (`Patient`, `Organization` …) always do;
 //! 3. its type was asked for (when types were named), is covered by the authorization, and is
@@ -13,7 +14,7 @@
 //! 5. only the minimum-necessary elements are kept (when the standard applies).
 //!
 //! A refused request releases nothing. A `limited-data-set` or `de-identified` decision hands
-//! the filtered bundle to a [`Deidentifier`] before it is released; if that fails, nothing is
+//! the filtered bundle to a [`DeidTransform`] (e.g. [`crate::release::DeidEngine`]) before it is released; if that fails, nothing is
 //! released (fail closed).
 
 use super::authorization::reference_names;
@@ -26,9 +27,10 @@ use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
 
 /// Turns a filtered bundle into a limited data set (45 CFR 164.514(e)) or a Safe Harbor
-/// de-identified one (164.514(b)(2)). Implemented over the crate's de-identification engine;
-/// callers may supply their own (e.g. an expert-determination pipeline).
-pub trait Deidentifier {
+/// de-identified one (164.514(b)(2)). [`crate::release::DeidEngine`] implements it over the crate's
+/// de-identification engine ([`crate::record::Deidentifier`]); callers may supply their own
+/// (e.g. an expert-determination pipeline).
+pub trait DeidTransform {
     /// Removes the 16 direct identifiers of 164.514(e)(2), keeping dates, city, state, ZIP.
     fn limited_data_set(&self, bundle: Value) -> Result<Value, String>;
     /// Removes the 18 Safe Harbor identifiers of 164.514(b)(2)(i).
@@ -309,7 +311,10 @@ impl ReleasePolicy {
             if !any_label(&labels, &cat.labels) {
                 continue;
             }
-            let exempt = cat.released_for.contains(&request.purpose)
+            // A purpose exemption for patient access covers the individual only: a copy the
+            // patient directs to a third party (164.524(c)(3)(ii)) still needs the category named.
+            let exempt = (cat.released_for.contains(&request.purpose)
+                && (request.purpose != Purpose::PatientAccess || to_individual))
                 || (to_individual && cat.released_for.contains(&Purpose::PatientAccess));
             if !exempt && !names(&pattern_codes(&cat.labels)) {
                 out.push((Protection::Sensitive(cat.name.clone()), cat.handling));
@@ -326,7 +331,7 @@ impl ReleasePolicy {
         &self,
         request: &ReleaseRequest,
         inputs: &[Value],
-        deidentifier: &dyn Deidentifier,
+        deidentifier: &dyn DeidTransform,
     ) -> Result<Release, ReleaseError> {
         let mut entries = Vec::new();
         flatten(inputs, &mut entries);
@@ -398,84 +403,124 @@ impl ReleasePolicy {
             .unwrap_or(DateRange::ALL);
         let asked: BTreeSet<&str> = request.record_types.iter().map(String::as_str).collect();
 
-        let mut out_entries: Vec<Value> = Vec::new();
+        let all_patient_urls: BTreeSet<&str> = entries
+            .iter()
+            .filter(|e| e.resource.get("resourceType").and_then(Value::as_str) == Some("Patient"))
+            .filter_map(|e| e.full_url)
+            .collect();
+        let mut out_entries: Vec<(usize, Value)> = Vec::new();
         let mut denied_by: Option<Protection> = None;
-        for e in &entries {
-            let r = e.resource;
-            let k = key(r);
-            // 1. The patient's own, or supporting.
-            let belongs = if k.resource_type == "Patient" {
-                patient_ids.contains(&k.id) || e.full_url.is_some_and(|u| patient_urls.contains(u))
+        // Patient resources first; supporting resources (no patient reference) afterwards, and
+        // only those a released resource references (minimum necessary: no unrelated staff or
+        // organizations).
+        let mut supporting: Vec<usize> = Vec::new();
+        let mut released_refs: BTreeSet<String> = BTreeSet::new();
+        for pass in 0..2 {
+            let indices: Vec<usize> = if pass == 0 {
+                (0..entries.len()).collect()
             } else {
-                let mut refs = Vec::new();
-                collect_references(r, &mut refs);
-                let patient_refs: Vec<&str> = refs
-                    .iter()
-                    .copied()
-                    .filter(|s| is_ours(s) || s.starts_with("Patient/") || s.contains("/Patient/"))
-                    .collect();
-                let any_ours = refs.iter().any(|s| is_ours(s));
-                any_ours || patient_refs.is_empty()
+                std::mem::take(&mut supporting)
             };
-            if !belongs {
-                continue;
-            }
-            // 2. Dates.
-            if !in_range(r, &request.date_range) || !in_range(r, &auth_period) {
-                release.omitted.insert(k.resource_type.clone());
-                continue;
-            }
-            // 3. Types.
-            let elements: Option<&ElementSet> = match table {
-                Some(Some(t)) => t.elements(&k.resource_type),
-                Some(None) => None,
-                None => Some(&ElementSet::All),
-            };
-            let type_ok = (asked.is_empty() || asked.contains(k.resource_type.as_str()))
-                && decision
-                    .authorization_scope
-                    .as_ref()
-                    .is_none_or(|s| s.covers_type(&k.resource_type))
-                && elements.is_some();
-            if !type_ok {
-                release.omitted.insert(k.resource_type.clone());
-                continue;
-            }
-            // 4. Special protections.
-            let protections = self.protections(r, request, &decision);
-            if !protections.is_empty() {
-                for (p, handling) in protections {
-                    if handling == Handling::Deny && denied_by.is_none() {
-                        denied_by = Some(p.clone());
+            for i in indices {
+                let e = &entries[i];
+                let r = e.resource;
+                let k = key(r);
+                if pass == 0 {
+                    // 1. The patient's own, or supporting.
+                    if k.resource_type == "Patient" {
+                        let ours = patient_ids.contains(&k.id)
+                            || e.full_url.is_some_and(|u| patient_urls.contains(u));
+                        if !ours {
+                            continue;
+                        }
+                    } else {
+                        let mut refs = Vec::new();
+                        collect_references(r, &mut refs);
+                        let any_ours = refs.iter().any(|s| is_ours(s));
+                        let any_patient = refs
+                            .iter()
+                            .any(|s| s.starts_with("Patient/") || s.contains("/Patient/"));
+                        if !any_ours {
+                            if !any_patient && !refs.iter().any(|s| all_patient_urls.contains(s)) {
+                                supporting.push(i);
+                            }
+                            continue;
+                        }
                     }
-                    release.withheld.push(Withheld {
-                        resource: k.clone(),
-                        basis: p.basis(),
-                        protection: p,
-                    });
+                } else {
+                    let referenced = e.full_url.is_some_and(|u| released_refs.contains(u))
+                        || released_refs.iter().any(|s| {
+                            reference_names(s, &k.resource_type, &k.id) && !k.id.is_empty()
+                        });
+                    if !referenced {
+                        continue;
+                    }
                 }
-                continue;
+                // 2. Dates.
+                if !in_range(r, &request.date_range) || !in_range(r, &auth_period) {
+                    release.omitted.insert(k.resource_type.clone());
+                    continue;
+                }
+                // 3. Types.
+                let elements: Option<&ElementSet> = match table {
+                    Some(Some(t)) => t.elements(&k.resource_type),
+                    Some(None) => None,
+                    None => Some(&ElementSet::All),
+                };
+                let type_ok = (asked.is_empty() || asked.contains(k.resource_type.as_str()))
+                    && decision
+                        .authorization_scope
+                        .as_ref()
+                        .is_none_or(|s| s.covers_type(&k.resource_type))
+                    && elements.is_some();
+                if !type_ok {
+                    release.omitted.insert(k.resource_type.clone());
+                    continue;
+                }
+                // 4. Special protections.
+                let protections = self.protections(r, request, &decision);
+                if !protections.is_empty() {
+                    for (p, handling) in protections {
+                        if handling == Handling::Deny && denied_by.is_none() {
+                            denied_by = Some(p.clone());
+                        }
+                        release.withheld.push(Withheld {
+                            resource: k.clone(),
+                            basis: p.basis(),
+                            protection: p,
+                        });
+                    }
+                    continue;
+                }
+                // 5. Elements.
+                let kept = match elements {
+                    Some(ElementSet::All) | None => r.clone(),
+                    Some(set) => match r {
+                        Value::Object(m) => Value::Object(
+                            m.iter()
+                                .filter(|(name, _)| set.keeps(name))
+                                .map(|(n, v)| (n.clone(), v.clone()))
+                                .collect::<Map<String, Value>>(),
+                        ),
+                        other => other.clone(),
+                    },
+                };
+                let mut refs = Vec::new();
+                collect_references(&kept, &mut refs);
+                released_refs.extend(refs.into_iter().map(str::to_string));
+                let full_url = e
+                    .full_url
+                    .map(str::to_string)
+                    .unwrap_or_else(|| format!("{}/{}", k.resource_type, k.id));
+                out_entries.push((i, json!({"fullUrl": full_url, "resource": kept})));
             }
-            // 5. Elements.
-            let kept = match elements {
-                Some(ElementSet::All) | None => r.clone(),
-                Some(set) => match r {
-                    Value::Object(m) => Value::Object(
-                        m.iter()
-                            .filter(|(name, _)| set.keeps(name))
-                            .map(|(n, v)| (n.clone(), v.clone()))
-                            .collect::<Map<String, Value>>(),
-                    ),
-                    other => other.clone(),
-                },
-            };
-            let full_url = e
-                .full_url
-                .map(str::to_string)
-                .unwrap_or_else(|| format!("{}/{}", k.resource_type, k.id));
-            out_entries.push(json!({"fullUrl": full_url, "resource": kept}));
-            release.released.push(k);
         }
+        out_entries.sort_by_key(|(i, _)| *i);
+        release.released = out_entries
+            .iter()
+            .map(|(_, v)| key(&v["resource"]))
+            .collect();
+        let out_entries: Vec<Value> = out_entries.into_iter().map(|(_, v)| v).collect();
 
         if let Some(p) = denied_by {
             decision.decision = DecisionKind::Deny;

@@ -40,6 +40,7 @@ pub mod audit;
 pub mod authorization;
 pub mod dates;
 pub mod disclose;
+pub mod fhir;
 pub mod log;
 pub mod policy;
 pub mod request;
@@ -51,7 +52,8 @@ pub use authorization::{
     AuthorizationScope,
 };
 pub use dates::DateRange;
-pub use disclose::{Deidentifier, Release, ReleaseError, ReleaseErrorKind, ResourceKey, Withheld};
+pub use disclose::{DeidTransform, Release, ReleaseError, ReleaseErrorKind, ResourceKey, Withheld};
+pub use fhir::{ConversionError, disclosure_audit_event};
 pub use log::{DisclosureLog, LogContents, LogError, LogErrorKind, LogHead, LogRecord, read_log};
 pub use policy::{
     Decision, Handling, PolicyError, PolicyErrorKind, Protection, ReleasePolicy, SensitiveCategory,

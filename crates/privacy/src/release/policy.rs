@@ -250,20 +250,46 @@ struct PolicyFile {
     sensitive_categories: Vec<CategoryFile>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PsychotherapyFile {
-    #[serde(default)]
+    #[serde(default = "default_psychotherapy_labels")]
     labels: Vec<String>,
     #[serde(default)]
     document_types: Vec<DocumentType>,
 }
 
-#[derive(Deserialize, Default)]
+impl Default for PsychotherapyFile {
+    fn default() -> Self {
+        PsychotherapyFile {
+            labels: default_psychotherapy_labels(),
+            document_types: Vec::new(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LabelsFile {
-    #[serde(default)]
+    #[serde(default = "default_sud_labels")]
     labels: Vec<String>,
+}
+
+impl Default for LabelsFile {
+    fn default() -> Self {
+        LabelsFile {
+            labels: default_sud_labels(),
+        }
+    }
+}
+
+// The federal protections cannot be switched off by leaving a section out of a policy file.
+fn default_psychotherapy_labels() -> Vec<String> {
+    vec!["PSYTHPN".into()]
+}
+
+fn default_sud_labels() -> Vec<String> {
+    vec!["ETH".into(), "SUD".into(), "OPIOIDUD".into()]
 }
 
 #[derive(Deserialize)]

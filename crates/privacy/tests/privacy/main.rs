@@ -1,4 +1,5 @@
 //! Integration tests of `medrec-privacy`: one binary, one module per concern.
 
+mod release;
 mod support;
 mod text_corpus;
