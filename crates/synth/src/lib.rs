@@ -50,17 +50,20 @@
 mod clock;
 pub mod coding;
 mod config;
+mod fhir;
 mod notes;
 mod phi;
 mod plan;
 mod rng;
 mod tables;
 mod truth;
+mod write;
 
 pub use config::{
     BedChange, CodingRates, ConfigError, ConfigErrorKind, DocumentationRates, EncounterMix,
     FacilityConfig, PopulationConfig, StayRates, UnitConfig, UnitKind,
 };
+pub use fhir::{ACCOUNT_SYSTEM, FULL_URL_BASE, MRN_SYSTEM};
 pub use phi::{PhiKind, PhiSpan, PhiSubject};
 pub use plan::{
     Address, ChargeLine, Clinician, CodedDiagnosis, CodedProcedure, Delivery, EncounterClass,
@@ -73,3 +76,4 @@ pub use truth::{
     CensusDay, DeficiencyRule, FacilityCounts, InjectedDeficiency, PeriodCounts, Truth,
     TruthBuilder, UnitCensus,
 };
+pub use write::{Layout, Progress, WriteError, WriteErrorKind, WriteSummary};

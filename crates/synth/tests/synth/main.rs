@@ -4,9 +4,11 @@
 mod codes;
 mod config;
 mod determinism;
+mod fhir;
 mod phi;
 mod rates;
 mod truth;
+mod write;
 
 use medrec_synth::{Population, PopulationConfig};
 use std::path::PathBuf;
