@@ -36,8 +36,11 @@
 
 pub mod kind;
 pub mod pseudonym;
+pub mod record;
 pub mod release;
 pub mod text;
+pub mod zip;
 
 pub use kind::PhiKind;
 pub use pseudonym::{DateShift, PseudonymKey};
+pub use record::{DeidConfig, DeidReport, Deidentifier, Mode};

@@ -134,6 +134,7 @@ pub struct Redactor {
     replacement: Replacement,
     dates: DateText,
     dictionary_names: bool,
+    patterns: bool,
 }
 
 /// Builds a [`Redactor`].
@@ -146,6 +147,7 @@ pub struct RedactorBuilder {
     replacement: Replacement,
     dates: DateText,
     dictionary_names: bool,
+    patterns: bool,
 }
 
 impl Default for RedactorBuilder {
@@ -158,6 +160,7 @@ impl Default for RedactorBuilder {
             replacement: Replacement::Tag,
             dates: DateText::Replace,
             dictionary_names: true,
+            patterns: true,
         }
     }
 }
@@ -208,6 +211,13 @@ impl RedactorBuilder {
         self.dictionary_names = on;
         self
     }
+    /// Whether the pattern and name recognizers run (default on). Off, only the identities given
+    /// with [`RedactorBuilder::identity`] are matched: for coded display text, where patterns
+    /// would damage terminology strings.
+    pub fn patterns(mut self, on: bool) -> Self {
+        self.patterns = on;
+        self
+    }
     /// Builds the redactor.
     pub fn build(self) -> Redactor {
         Redactor {
@@ -218,6 +228,7 @@ impl RedactorBuilder {
             replacement: self.replacement,
             dates: self.dates,
             dictionary_names: self.dictionary_names,
+            patterns: self.patterns,
         }
     }
 }
@@ -245,6 +256,10 @@ impl Redactor {
     pub fn find(&self, text: &str) -> Vec<Span> {
         let mut spans = Vec::with_capacity(16);
         self.identity.scan(text, &mut spans);
+        if !self.patterns {
+            spans.retain(|s| self.kinds.contains(&s.kind));
+            return merge(spans);
+        }
         let r = &*self.recognizers;
         for p in &r.patterns {
             if self.kinds.contains(&p.kind)
@@ -267,15 +282,14 @@ impl Redactor {
                 names::scan_dictionary(r.dict, text, &mut spans);
             }
         }
+        // A limited data set keeps dates, places and ZIPs even when the record names them.
         spans.retain(|s| {
             s.end > s.start
                 && s.confidence >= self.min_confidence
-                && (self.kinds.contains(&s.kind) || s.confidence >= 1.0 && s.kind != PhiKind::Date)
+                && self.kinds.contains(&s.kind)
                 && text.is_char_boundary(s.start)
                 && text.is_char_boundary(s.end)
         });
-        // A limited data set keeps dates, places and ZIPs even when the record names them.
-        spans.retain(|s| self.kinds.contains(&s.kind));
         merge(spans)
     }
 
@@ -286,6 +300,58 @@ impl Redactor {
         Redacted {
             text: text_out,
             spans,
+        }
+    }
+
+    /// Redacts XHTML or HTML (a `Narrative.div`, a `text/html` note): PHI is searched in the text
+    /// with every tag masked, replacements never touch markup, and every tag is rebuilt with its
+    /// name only (attributes such as `href`, `src` or `title` can carry identifiers; only the
+    /// `xmlns` declaration is kept). Comments and processing instructions are dropped. The spans
+    /// are byte offsets into `markup`.
+    pub fn redact_markup(&self, markup: &str) -> Redacted {
+        let b = markup.as_bytes();
+        let mut masked = String::with_capacity(markup.len());
+        let mut tags: Vec<(usize, usize)> = Vec::new();
+        let (mut i, mut seg) = (0, 0);
+        while i < b.len() {
+            if b[i] == b'<'
+                && let Some(j) = markup[i..].find('>')
+            {
+                masked.push_str(&markup[seg..i]);
+                masked.extend(std::iter::repeat_n(' ', j + 1));
+                tags.push((i, i + j + 1));
+                i += j + 1;
+                seg = i;
+                continue;
+            }
+            i += 1;
+        }
+        masked.push_str(&markup[seg..]);
+        let mut pieces = Vec::new();
+        for s in self.find(&masked) {
+            let mut start = s.start;
+            for &(ts, te) in &tags {
+                if te <= start || ts >= s.end {
+                    continue;
+                }
+                if ts > start {
+                    pieces.push(Span {
+                        start,
+                        end: ts,
+                        ..s
+                    });
+                }
+                start = start.max(te);
+            }
+            if start < s.end {
+                pieces.push(Span { start, ..s });
+            }
+        }
+        pieces.retain(|p| !masked[p.start..p.end].trim().is_empty());
+        let replaced = self.apply(markup, &pieces);
+        Redacted {
+            text: sanitize_tags(&replaced),
+            spans: pieces,
         }
     }
 
@@ -350,6 +416,57 @@ impl Redactor {
         out.push_str(&text[last..]);
         out
     }
+}
+
+/// Rebuilds every tag with its name only (keeping an `xmlns` declaration); drops comments,
+/// processing instructions and doctype declarations.
+fn sanitize_tags(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        let Some(gt) = rest[lt..].find('>') else {
+            // An unclosed '<' is text: escape it.
+            out.push_str("&lt;");
+            rest = &rest[lt + 1..];
+            continue;
+        };
+        let tag = &rest[lt + 1..lt + gt];
+        rest = &rest[lt + gt + 1..];
+        if tag.starts_with('!') || tag.starts_with('?') {
+            continue;
+        }
+        let closing = tag.starts_with('/');
+        let body = tag.trim_start_matches('/');
+        let self_closing = body.ends_with('/');
+        let name: String = body
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '-' | '_'))
+            .collect();
+        if name.is_empty() {
+            continue;
+        }
+        out.push('<');
+        if closing {
+            out.push('/');
+        }
+        out.push_str(&name);
+        if !closing && let Some(at) = body.find("xmlns=\"") {
+            let v = &body[at + 7..];
+            if let Some(end) = v.find('"') {
+                let ns = &v[..end];
+                if ns == "http://www.w3.org/1999/xhtml" {
+                    out.push_str(" xmlns=\"http://www.w3.org/1999/xhtml\"");
+                }
+            }
+        }
+        if self_closing {
+            out.push('/');
+        }
+        out.push('>');
+    }
+    out.push_str(rest);
+    out
 }
 
 fn normalize_for_pseudonym(s: &str) -> String {

@@ -79,6 +79,14 @@ pub(crate) fn builtin() -> Vec<Pattern> {
         0,
         C::None,
     ));
+    // 2023-01 (year and month).
+    v.push(p(
+        &format!(r"\b{YEAR4}-(?:0[1-9]|1[0-2])\b"),
+        K::Date,
+        0.7,
+        0,
+        C::None,
+    ));
     // 20230102 (compact ISO).
     v.push(p(
         r"\b(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])\b",
