@@ -1,0 +1,301 @@
+//! The compact table format embedded in the crate (and writable for any loaded release).
+//!
+//! A UTF-8 text file, one record per line, fields separated by TAB:
+//!
+//! ```text
+//! %medrec-codes icd10cm 1            format line
+//! %key<TAB>value                     provenance (fiscal_year, update, source, …)
+//! C<TAB>number<TAB>first<TAB>last<TAB>title                  chapter
+//! B<TAB>first<TAB>last<TAB>chapter<TAB>title                 block (tabular section)
+//! 7<TAB>code<TAB>note<TAB>A=meaning<TAB>D=meaning…           7th-character definition
+//! N<TAB>code<TAB>b|h<TAB>block|-<TAB>P<TAB>S<TAB>middle      code (not the generated ones)
+//! ```
+//!
+//! Codes are undotted and sorted. A code's title is the previous `N` title's first `P` bytes,
+//! then `middle`, then the previous title's last `S` bytes (front and back coding: neighbouring
+//! titles share most of their words). The 7th-character codes are not stored: they are generated
+//! at load time from the `7` records by the same rule as for the tabular XML.
+
+use super::code::IcdCmCode;
+use super::release::{
+    Block, Chapter, IcdCmRelease, NodeSpec, ReleaseBuilder, ReleaseId, ReleaseUpdate,
+    SeventhCharacterDef,
+};
+use crate::error::{LoadError, LoadErrorKind};
+
+pub(crate) const MAGIC: &str = "%medrec-codes icd10cm 1";
+
+/// Longest common prefix and suffix (in bytes, on char boundaries) of `prev` and `cur`,
+/// not overlapping within `cur`.
+pub(crate) fn front_back(prev: &str, cur: &str) -> (usize, usize) {
+    let (p, c) = (prev.as_bytes(), cur.as_bytes());
+    let mut pre = 0;
+    while pre < p.len() && pre < c.len() && p[pre] == c[pre] {
+        pre += 1;
+    }
+    while !cur.is_char_boundary(pre) || !prev.is_char_boundary(pre) {
+        pre -= 1;
+    }
+    let mut suf = 0;
+    while suf < p.len() - pre.min(p.len())
+        && suf < c.len() - pre
+        && p[p.len() - 1 - suf] == c[c.len() - 1 - suf]
+    {
+        suf += 1;
+    }
+    while !cur.is_char_boundary(c.len() - suf) || !prev.is_char_boundary(p.len() - suf) {
+        suf -= 1;
+    }
+    (pre, suf)
+}
+
+fn bad(line: usize, what: impl Into<String>) -> LoadError {
+    LoadError::new(LoadErrorKind::Format, what).at_line(line)
+}
+
+fn code(line: usize, s: &str) -> Result<IcdCmCode, LoadError> {
+    IcdCmCode::from_undotted(s).ok_or_else(|| {
+        LoadError::new(LoadErrorKind::BadCode, format!("bad code {s:?}")).at_line(line)
+    })
+}
+
+/// Parses the compact format into a builder (notes and short titles are attached by the caller).
+pub(crate) fn parse(text: &str) -> Result<ReleaseBuilder, LoadError> {
+    let mut lines = text.lines().enumerate();
+    match lines.next() {
+        Some((_, l)) if l == MAGIC => {}
+        _ => return Err(bad(1, format!("expected {MAGIC:?} on the first line"))),
+    }
+    let mut builder = ReleaseBuilder::new(ReleaseId::october(0));
+    let mut prev_title = String::new();
+    let mut fy = None;
+    let mut update = ReleaseUpdate::October;
+    for (i, line) in lines {
+        let ln = i + 1;
+        let mut f = line.split('\t');
+        let tag = f.next().unwrap_or("");
+        match tag {
+            "" => continue,
+            "C" => {
+                let (Some(n), Some(a), Some(b), Some(t)) = (f.next(), f.next(), f.next(), f.next())
+                else {
+                    return Err(bad(ln, "chapter line needs 4 fields"));
+                };
+                builder.chapters.push(Chapter {
+                    number: n.parse().map_err(|_| bad(ln, "bad chapter number"))?,
+                    first: code(ln, a)?,
+                    last: code(ln, b)?,
+                    title: t.to_string(),
+                });
+            }
+            "B" => {
+                let (Some(a), Some(b), Some(n), Some(t)) = (f.next(), f.next(), f.next(), f.next())
+                else {
+                    return Err(bad(ln, "block line needs 4 fields"));
+                };
+                builder.blocks.push(Block {
+                    first: code(ln, a)?,
+                    last: code(ln, b)?,
+                    chapter: n.parse().map_err(|_| bad(ln, "bad chapter number"))?,
+                    title: t.to_string(),
+                });
+            }
+            "7" => {
+                let (Some(c), Some(note)) = (f.next(), f.next()) else {
+                    return Err(bad(ln, "7th-character line needs a code and a note field"));
+                };
+                let mut extensions = Vec::new();
+                for x in f {
+                    let (ch, meaning) = x
+                        .split_once('=')
+                        .ok_or_else(|| bad(ln, "expected X=meaning"))?;
+                    let mut chars = ch.chars();
+                    let (Some(ch), None) = (chars.next(), chars.next()) else {
+                        return Err(bad(ln, "a 7th character is one character"));
+                    };
+                    extensions.push((ch, meaning.to_string()));
+                }
+                builder.sevenths.push(SeventhCharacterDef {
+                    defined_at: code(ln, c)?,
+                    extensions,
+                    note: (!note.is_empty()).then(|| note.to_string()),
+                });
+            }
+            "N" => {
+                let (Some(c), Some(flag), Some(block), Some(p), Some(s), Some(mid)) =
+                    (f.next(), f.next(), f.next(), f.next(), f.next(), f.next())
+                else {
+                    return Err(bad(ln, "code line needs 6 fields"));
+                };
+                let p: usize = p.parse().map_err(|_| bad(ln, "bad prefix length"))?;
+                let s: usize = s.parse().map_err(|_| bad(ln, "bad suffix length"))?;
+                if p + s > prev_title.len()
+                    || !prev_title.is_char_boundary(p)
+                    || !prev_title.is_char_boundary(prev_title.len() - s)
+                {
+                    return Err(bad(ln, "prefix/suffix longer than the previous title"));
+                }
+                let mut title = String::with_capacity(p + mid.len() + s);
+                title.push_str(&prev_title[..p]);
+                title.push_str(mid);
+                title.push_str(&prev_title[prev_title.len() - s..]);
+                let billable = match flag {
+                    "b" => true,
+                    "h" => false,
+                    _ => return Err(bad(ln, "flag must be b or h")),
+                };
+                let block = if block == "-" {
+                    None
+                } else {
+                    let b: u16 = block.parse().map_err(|_| bad(ln, "bad block number"))?;
+                    if b as usize >= builder.blocks.len() {
+                        return Err(bad(ln, "block number out of range"));
+                    }
+                    Some(b)
+                };
+                builder.nodes.push(NodeSpec {
+                    code: code(ln, c)?,
+                    title: title.clone(),
+                    billable: Some(billable),
+                    block,
+                });
+                prev_title = title;
+            }
+            t if t.starts_with('%') => {
+                let key = &t[1..];
+                let value = f.next().unwrap_or("").to_string();
+                match key {
+                    "fiscal_year" => fy = value.parse::<u16>().ok(),
+                    "update" => {
+                        update = match value.as_str() {
+                            "april" => ReleaseUpdate::April,
+                            "october" => ReleaseUpdate::October,
+                            _ => return Err(bad(ln, "update must be april or october")),
+                        }
+                    }
+                    _ => {}
+                }
+                builder.provenance.push((key.to_string(), value));
+            }
+            _ => return Err(bad(ln, format!("unknown record {tag:?}"))),
+        }
+    }
+    let fy = fy.ok_or_else(|| LoadError::new(LoadErrorKind::Format, "missing %fiscal_year"))?;
+    builder.id = ReleaseId {
+        fiscal_year: fy,
+        update,
+    };
+    if builder.nodes.is_empty() {
+        return Err(LoadError::new(LoadErrorKind::Empty, "no code"));
+    }
+    Ok(builder)
+}
+
+/// Writes a release in the compact format (main table).
+pub(crate) fn write(release: &IcdCmRelease) -> String {
+    let mut out = String::with_capacity(4 << 20);
+    out.push_str(MAGIC);
+    out.push('\n');
+    let id = release.id();
+    out.push_str(&format!("%fiscal_year\t{}\n", id.fiscal_year));
+    out.push_str(match id.update {
+        ReleaseUpdate::April => "%update\tapril\n",
+        ReleaseUpdate::October => "%update\toctober\n",
+    });
+    for (k, v) in release.provenance() {
+        if k == "fiscal_year" || k == "update" {
+            continue;
+        }
+        out.push_str(&format!("%{k}\t{}\n", clean(v)));
+    }
+    for c in release.chapters() {
+        out.push_str(&format!(
+            "C\t{}\t{}\t{}\t{}\n",
+            c.number,
+            c.first.as_undotted(),
+            c.last.as_undotted(),
+            clean(&c.title)
+        ));
+    }
+    for b in release.blocks() {
+        out.push_str(&format!(
+            "B\t{}\t{}\t{}\t{}\n",
+            b.first.as_undotted(),
+            b.last.as_undotted(),
+            b.chapter,
+            clean(&b.title)
+        ));
+    }
+    for d in &release.sevenths {
+        out.push_str(&format!(
+            "7\t{}\t{}",
+            d.defined_at.as_undotted(),
+            clean(d.note.as_deref().unwrap_or(""))
+        ));
+        for (c, m) in &d.extensions {
+            out.push_str(&format!("\t{c}={}", clean(m)));
+        }
+        out.push('\n');
+    }
+    let mut prev = String::new();
+    for e in release.iter() {
+        if e.is_seventh_character_code() {
+            continue;
+        }
+        let title = clean(e.title());
+        let (p, s) = front_back(&prev, &title);
+        let block = match release.entries[e.id().index()].block {
+            u16::MAX => "-".to_string(),
+            b => b.to_string(),
+        };
+        out.push_str(&format!(
+            "N\t{}\t{}\t{}\t{p}\t{s}\t{}\n",
+            e.code().as_undotted(),
+            if e.is_billable() { 'b' } else { 'h' },
+            block,
+            &title[p..title.len() - s]
+        ));
+        prev = title;
+    }
+    out
+}
+
+/// Tabs and line breaks never reach the compact format.
+pub(crate) fn clean(s: &str) -> String {
+    if s.contains(['\t', '\n', '\r']) {
+        s.split_whitespace().collect::<Vec<_>>().join(" ")
+    } else {
+        s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::front_back;
+
+    #[test]
+    fn front_back_coding_round_trips() {
+        let cases = [
+            ("", "Cholera"),
+            (
+                "Cholera",
+                "Cholera due to Vibrio cholerae 01, biovar cholerae",
+            ),
+            ("abc", "abc"),
+            ("Sjögren syndrome", "Sjögren syndrome, unspecified"),
+            ("aaaa", "aa"),
+            ("xéy", "xèy"),
+        ];
+        for (prev, cur) in cases {
+            let (p, s) = front_back(prev, cur);
+            assert!(p + s <= cur.len() && p + s <= prev.len());
+            let rebuilt = format!(
+                "{}{}{}",
+                &prev[..p],
+                &cur[p..cur.len() - s],
+                &prev[prev.len() - s..]
+            );
+            assert_eq!(rebuilt, cur);
+        }
+    }
+}
