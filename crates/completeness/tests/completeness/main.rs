@@ -1,0 +1,3 @@
+//! Integration tests of medrec-completeness.
+
+mod synth_truth;
