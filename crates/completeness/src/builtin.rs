@@ -466,7 +466,7 @@ impl Rule for BuiltinRule {
                                 (first.0 - start).as_hours()
                             ),
                         )
-                        .due(Some(date_of(start)));
+                        .due(Some(cx.local_date(start)));
                     if surgeon.is_some() {
                         def = def.responsible(ResponsibleRole::Surgeon, surgeon);
                     }
@@ -492,7 +492,7 @@ impl Rule for BuiltinRule {
                                 ),
                             )
                             .responsible(ResponsibleRole::Surgeon, surgeon)
-                            .due(p.start.map(date_of).or(cx.completion_due())),
+                            .due(p.start.map(|s| cx.local_date(s)).or(cx.completion_due())),
                         );
                     }
                 }
@@ -619,13 +619,9 @@ impl Rule for BuiltinRule {
     }
 }
 
-fn date_of(t: Timestamp) -> jiff::civil::Date {
-    TimeZone::UTC.to_datetime(t).date()
-}
-
 fn hp_due(cx: &EncounterContext<'_>) -> Option<jiff::civil::Date> {
     cx.admitted
-        .map(|a| date_of(plus_hours(a, cx.config.limits.hp_hours_after_admission)))
+        .map(|a| cx.local_date(plus_hours(a, cx.config.limits.hp_hours_after_admission)))
 }
 
 /// H&Ps that count: undated ones, and dated ones no more than the configured days before
@@ -936,7 +932,7 @@ fn consent_missing(cx: &EncounterContext<'_>, f: &mut Findings<'_>) {
                     ),
                 )
                 .responsible(ResponsibleRole::Surgeon, surgeon)
-                .due(p.start.map(date_of).or(cx.completion_due())),
+                .due(p.start.map(|s| cx.local_date(s)).or(cx.completion_due())),
             );
         }
     }

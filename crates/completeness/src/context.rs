@@ -340,6 +340,9 @@ pub struct EncounterContext<'a> {
     pub consents: Vec<&'a Consent>,
     /// The unit the patient was discharged from (last `Encounter.location`).
     pub unit: Option<String>,
+    /// The time zone of the stay: the UTC offset written on the admission (else discharge)
+    /// date-time, else UTC. Due dates are calendar days in it.
+    pub time_zone: TimeZone,
 }
 
 fn ts(dt: &DateTime) -> Option<Timestamp> {
@@ -438,6 +441,10 @@ impl<'a> EncounterContext<'a> {
             .collect();
 
         let unit = unit_of(&encounter);
+        let time_zone = start
+            .and_then(DateTime::offset)
+            .or_else(|| end.and_then(DateTime::offset))
+            .map_or(TimeZone::UTC, TimeZone::fixed);
         EncounterContext {
             record,
             encounter,
@@ -458,6 +465,7 @@ impl<'a> EncounterContext<'a> {
             attending,
             consents,
             unit,
+            time_zone,
         }
     }
 
@@ -567,6 +575,11 @@ impl<'a> EncounterContext<'a> {
             code: None,
             unit: None,
         }
+    }
+
+    /// The calendar date of an instant in the stay's time zone.
+    pub fn local_date(&self, t: Timestamp) -> Date {
+        self.time_zone.to_datetime(t).date()
     }
 
     /// The patient's age in whole years at admission.

@@ -1,3 +1,4 @@
 //! Integration tests of medrec-completeness.
 
+mod cases;
 mod synth_truth;
