@@ -286,6 +286,12 @@ fn memchr_newline(b: &[u8]) -> Option<usize> {
     b.iter().position(|c| *c == b'\n')
 }
 
+/// Parses and verifies log bytes held in memory (as [`read_log`] does a file): a torn tail is
+/// ignored and reported, an altered record is an error. Never panics on any input.
+pub fn parse_log(bytes: &[u8]) -> Result<LogContents, LogError> {
+    scan(bytes, 0, LogHead::default(), Path::new("<memory>"))
+}
+
 /// Reads and verifies a log without changing it (a torn tail is ignored and reported). A
 /// missing file is an empty log.
 pub fn read_log(path: &Path) -> Result<LogContents, LogError> {

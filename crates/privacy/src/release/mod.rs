@@ -40,6 +40,7 @@ pub mod audit;
 pub mod authorization;
 pub mod dates;
 pub mod disclose;
+pub mod engine;
 pub mod fhir;
 pub mod log;
 pub mod policy;
@@ -53,8 +54,11 @@ pub use authorization::{
 };
 pub use dates::DateRange;
 pub use disclose::{DeidTransform, Release, ReleaseError, ReleaseErrorKind, ResourceKey, Withheld};
+pub use engine::DeidEngine;
 pub use fhir::{ConversionError, disclosure_audit_event};
-pub use log::{DisclosureLog, LogContents, LogError, LogErrorKind, LogHead, LogRecord, read_log};
+pub use log::{
+    DisclosureLog, LogContents, LogError, LogErrorKind, LogHead, LogRecord, parse_log, read_log,
+};
 pub use policy::{
     Decision, Handling, PolicyError, PolicyErrorKind, Protection, ReleasePolicy, SensitiveCategory,
 };

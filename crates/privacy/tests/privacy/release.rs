@@ -850,3 +850,49 @@ fn disclosure_log_survives_kill_mid_append() {
     }
     eprintln!("crash test: {torn_seen} of 8 kills left a torn tail");
 }
+
+/// The limited-data-set and de-identified decisions run the crate's de-identification engine.
+#[test]
+fn de_identified_and_limited_releases_use_the_deid_engine() {
+    let record = read_json("record.json");
+    let policy = ReleasePolicy::default();
+    let engine = medrec_privacy::release::DeidEngine::new(None);
+    let base = ReleaseRequest::new(
+        Requester::Researcher,
+        Purpose::Research,
+        "p1",
+        date(2025, 6, 1),
+    );
+    let safe = policy
+        .release(&base, std::slice::from_ref(&record), &engine)
+        .unwrap();
+    assert_eq!(safe.decision.decision.as_str(), "de-identified");
+    let text = serde_json::to_string(safe.bundle.as_ref().unwrap()).unwrap();
+    for phi in [
+        "Rivera",
+        "MRN-1001",
+        "1970-04-02",
+        "555-0100",
+        "1 Elm St",
+        "2024-02-10",
+    ] {
+        assert!(!text.contains(phi), "{phi} in a Safe Harbor release");
+    }
+    assert!(text.contains("Hypertension"), "clinical content kept");
+    let lds = policy
+        .release(
+            &base.clone().with_data_use_agreement(true),
+            std::slice::from_ref(&record),
+            &engine,
+        )
+        .unwrap();
+    assert_eq!(lds.decision.decision.as_str(), "limited-data-set");
+    let text = serde_json::to_string(lds.bundle.as_ref().unwrap()).unwrap();
+    for phi in ["Rivera", "MRN-1001", "555-0100", "1 Elm St"] {
+        assert!(!text.contains(phi), "{phi} in a limited data set");
+    }
+    assert!(
+        text.contains("2024-02-10"),
+        "a limited data set keeps dates"
+    );
+}
