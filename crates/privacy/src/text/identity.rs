@@ -292,7 +292,7 @@ impl IdentityMatcher {
         }
         let automaton = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostLongest)
+            .match_kind(MatchKind::Standard)
             .build(terms.iter().map(|(t, _)| t.as_str()))
             .expect("identity terms compile");
         IdentityMatcher {
@@ -310,7 +310,9 @@ impl IdentityMatcher {
     pub(crate) fn scan(&self, text: &str, out: &mut Vec<Span>) {
         let Some(ac) = &self.automaton else { return };
         let b = text.as_bytes();
-        for m in ac.find_iter(text) {
+        // Overlapping search: a candidate that fails the word-boundary check ("d Aaaa" inside
+        // "Called Aaaa") must not hide a valid one that starts inside it.
+        for m in ac.find_overlapping_iter(text) {
             let (s, e) = (m.start(), m.end());
             let left_ok =
                 s == 0 || !b[s - 1].is_ascii_alphanumeric() || !b[s].is_ascii_alphanumeric();
@@ -336,5 +338,33 @@ impl IdentityMatcher {
                 });
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comma_variant_matches() {
+        let id = PatientIdentity {
+            names: vec![PersonName {
+                given: vec!["Dbaa".into()],
+                family: Some("Aaaa".into()),
+                text: None,
+            }],
+            localities: vec!["Aaaaa".into()],
+            ..Default::default()
+        };
+        let m = IdentityMatcher::new([&id]);
+        let mut spans = Vec::new();
+        m.scan("Called Aaaa, Dbaa at", &mut spans);
+        let spans = crate::text::merge(spans);
+        assert_eq!(
+            spans.first().map(|s| (s.start, s.end)),
+            Some((7, 17)),
+            "{:?}",
+            id.variants()
+        );
     }
 }

@@ -503,7 +503,18 @@ pub(crate) fn refine(dict: &NameDictionary, text: &str, span: Span) -> Option<Sp
                 && !CLINICAL.contains(&n.as_str())
                 && !dict.common.contains(n.as_str())
     };
-    let first = tokens.iter().position(is_name_like)?;
+    // Title and credential spans (confidence >= 0.9) and "LAST, FIRST" keep their common-word
+    // surnames ("Mr. Gray", "GRAY, THOMAS"); only clinical words are trimmed from them.
+    let strong = span.confidence >= 0.9 || s.contains(',');
+    let not_clinical_tok = |t: &(usize, usize)| {
+        let n = normalize(&s[t.0..t.1]);
+        n.len() <= 1 || !CLINICAL.contains(&n.as_str())
+    };
+    let first = if strong {
+        tokens.iter().position(not_clinical_tok)?
+    } else {
+        tokens.iter().position(is_name_like)?
+    };
     let not_clinical = |t: &(usize, usize)| {
         let n = normalize(&s[t.0..t.1]);
         n.len() <= 1 || !CLINICAL.contains(&n.as_str())

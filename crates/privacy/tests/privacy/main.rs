@@ -2,5 +2,7 @@
 
 mod release;
 mod leak;
+mod props;
 mod support;
+mod synth_notes;
 mod text_corpus;
