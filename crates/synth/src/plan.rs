@@ -817,6 +817,20 @@ struct Skeleton {
     surgeon: usize,
 }
 
+impl Skeleton {
+    fn shift(&mut self, delta: i64) {
+        self.start += delta;
+        self.end += delta;
+        for u in &mut self.units {
+            u.start += delta;
+            u.end += delta;
+        }
+        if let Some(d) = &mut self.delivery {
+            d.time += delta;
+        }
+    }
+}
+
 impl<'p> HouseholdGen<'p> {
     fn new(pop: &'p Population, index: u64) -> Self {
         HouseholdGen {
@@ -1034,7 +1048,7 @@ impl<'p> HouseholdGen<'p> {
                 break;
             }
             let class = next_class.take().unwrap_or_else(|| self.class());
-            let skeleton = self.skeleton(
+            let mut skeleton = self.skeleton(
                 patient,
                 class,
                 t,
@@ -1042,6 +1056,19 @@ impl<'p> HouseholdGen<'p> {
                 transfer_in,
                 readmit,
             );
+            // The skeleton starts at a random time on `t`'s day: never before `t` (the end of
+            // the previous encounter plus a gap), so a patient's encounters never overlap.
+            if skeleton.start < t {
+                let delta = if transfer_in {
+                    t - skeleton.start
+                } else {
+                    (t - skeleton.start + DAY - 1) / DAY * DAY
+                };
+                skeleton.shift(delta);
+            }
+            if skeleton.start >= pop.end {
+                break;
+            }
             transfer_in = false;
             readmit = false;
             let enc = self.finish(patient, skeleton);

@@ -6,6 +6,7 @@ mod config;
 mod determinism;
 mod fhir;
 mod phi;
+mod props;
 mod rates;
 mod truth;
 mod write;
