@@ -14,9 +14,11 @@
 //! - **Same day**: admitted and discharged on the same census day; such a patient is in no
 //!   midnight census and is credited to the discharging unit.
 //!   **Inpatient service days** of a day = midnight census + same-day patients.
-//! - Discharge-based facts (LOS, deaths, autopsies, deliveries, births from `Z37`, infections,
-//!   consultations, charges, readmission index stays, codes) count on the discharge day at the
-//!   discharging unit. Admissions (and births: newborn admissions) count on the admission day.
+//! - Discharge-based facts (LOS, deaths, autopsies, infections, consultations, charges,
+//!   readmission index stays, codes) count on the discharge day at the discharging unit.
+//!   Admissions (births: newborn admissions; readmissions) count on the admission day. Deliveries
+//!   and their `Z37` outcomes count on the delivery day (the delivery procedure's date, else the
+//!   discharge day) on the mother's unit that day.
 //! - **LOS** = discharge day − admission day, a same-day stay counting 1 (AHIMA), for the whole
 //!   stay, also when it began before the period.
 //!
@@ -177,6 +179,8 @@ pub struct DayCounts {
     pub readmission_index: u32,
     /// Index discharges followed by a readmission within the window.
     pub readmissions: u32,
+    /// Admissions that are readmissions (counted on the admission day).
+    pub readmission_admissions: u32,
     /// Discharges with known charges.
     pub charged_stays: u32,
     /// Σ charges (cents).
@@ -210,6 +214,7 @@ impl DayCounts {
         self.consultations += o.consultations;
         self.readmission_index += o.readmission_index;
         self.readmissions += o.readmissions;
+        self.readmission_admissions += o.readmission_admissions;
         self.charged_stays += o.charged_stays;
         self.charges_cents += o.charges_cents;
     }
@@ -481,9 +486,34 @@ impl Aggregator {
             });
             flags[i] = Some(readmitted);
         }
+        // Readmission admissions: an inpatient stay admitted within the window after the
+        // previous (non-birth) inpatient stay's eligible discharge.
+        let mut readmission = vec![false; stays.len()];
+        let mut last: Option<usize> = None;
+        for &j in &order {
+            let s = &stays[j];
+            if s.admit_source == crate::stay::AdmitSource::Born {
+                continue;
+            }
+            if let Some(i) = last
+                && let Some(dis) = stays[i].discharged
+                && !matches!(
+                    stays[i].disposition,
+                    Disposition::Died
+                        | Disposition::TransferToHospital
+                        | Disposition::AgainstAdvice
+                )
+                && s.admitted >= dis
+                && self.clock.day(s.admitted) - self.clock.day(dis)
+                    <= self.config.readmission_window_days
+            {
+                readmission[j] = true;
+            }
+            last = Some(j);
+        }
         let mut errors = Vec::new();
-        for (s, flag) in stays.iter().zip(flags) {
-            if let Err(e) = self.add_stay_flagged(s, flag) {
+        for ((s, flag), re) in stays.iter().zip(flags).zip(readmission) {
+            if let Err(e) = self.add_stay_inner(s, flag, re || s.is_readmission) {
                 errors.push(e);
             }
         }
@@ -492,10 +522,15 @@ impl Aggregator {
 
     /// Adds one stay. Its readmission flag is taken as given ([`Stay::readmitted_within_30_days`]).
     pub fn add_stay(&mut self, stay: &Stay) -> Result<(), StayError> {
-        self.add_stay_flagged(stay, stay.readmitted_within_30_days)
+        self.add_stay_inner(stay, stay.readmitted_within_30_days, stay.is_readmission)
     }
 
-    fn add_stay_flagged(&mut self, stay: &Stay, readmitted: Option<bool>) -> Result<(), StayError> {
+    fn add_stay_inner(
+        &mut self,
+        stay: &Stay,
+        readmitted: Option<bool>,
+        is_readmission: bool,
+    ) -> Result<(), StayError> {
         if stay.class != EncounterClass::Inpatient {
             self.feed.other_stays += 1;
             return Ok(());
@@ -592,6 +627,9 @@ impl Aggregator {
                     let c = &mut self.grids[g].cells[idx];
                     if i == 0 {
                         c.admissions += 1;
+                        if is_readmission {
+                            c.readmission_admissions += 1;
+                        }
                         if stay.admit_source == crate::stay::AdmitSource::TransferFromHospital {
                             c.admissions_from_other_hospital += 1;
                         }
@@ -606,6 +644,33 @@ impl Aggregator {
                 {
                     let idx = self.grids[g].cell_index(key, di, pop, self.days);
                     self.grids[g].cells[idx].transfers_out += 1;
+                }
+            }
+            // Deliveries and their births: on the delivery day (else the discharge day), on the
+            // unit the mother was on that day.
+            if stay.delivery.is_some() || stay.live_births > 0 || stay.stillbirths > 0 {
+                let day = stay.delivered.map(|t| self.clock.day(t)).or(dis_day);
+                if let Some(day) = day
+                    && let Some(di) = self.day_index(day)
+                {
+                    let mut key = last_key;
+                    if fixed_key.is_none() {
+                        for seg in segs.iter() {
+                            if seg.start <= day {
+                                key = self.grids[g].key(facility, seg.unit, self.days);
+                            }
+                        }
+                    }
+                    let idx = self.grids[g].cell_index(key, di, pop, self.days);
+                    let c = &mut self.grids[g].cells[idx];
+                    if let Some(d) = stay.delivery {
+                        c.deliveries += 1;
+                        if d == crate::stay::Delivery::Cesarean {
+                            c.cesareans += 1;
+                        }
+                    }
+                    c.live_births += u32::from(stay.live_births);
+                    c.stillbirths += u32::from(stay.stillbirths);
                 }
             }
             // Discharge.
@@ -645,14 +710,6 @@ impl Aggregator {
                     c.direct_maternal_deaths += 1;
                 }
             }
-            if let Some(d) = stay.delivery {
-                c.deliveries += 1;
-                if d == crate::stay::Delivery::Cesarean {
-                    c.cesareans += 1;
-                }
-            }
-            c.live_births += u32::from(stay.live_births);
-            c.stillbirths += u32::from(stay.stillbirths);
             if stay.obstetric {
                 c.obstetric_discharges += 1;
             }

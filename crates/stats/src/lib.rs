@@ -50,6 +50,7 @@ pub mod beds;
 pub mod chart;
 pub mod clock;
 pub mod fhir;
+pub mod index;
 pub mod obstetrics;
 pub mod rates;
 pub mod report;
@@ -62,6 +63,9 @@ pub use aggregate::{
 };
 pub use beds::{BedCountChange, BedDays, BedKind, BedSchedule, BedsError, BedsErrorKind};
 pub use clock::{DayClock, Period, Split};
+pub use index::{
+    CodeQuery, DiseaseIndex, IndexEntry, OperationIndex, PhysicianIndex, PhysicianSummary,
+};
 pub use report::{CodeCount, DailyRow, PeriodStats, PopulationScope, ReportError, ReportErrorKind};
 pub use sketch::ChargeDistribution;
 pub use stay::{

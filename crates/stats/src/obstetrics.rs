@@ -101,14 +101,20 @@ fn normalize(code: &str) -> String {
 /// Fills the obstetric fields of a stay from its codes (see [`Stay::derive_from_codes`]).
 pub(crate) fn apply(stay: &mut Stay) {
     let mut delivery = stay.delivery;
+    let mut delivered = stay.delivered;
     for p in &stay.procedures {
-        match delivery_of_pcs(&p.code) {
+        let found = delivery_of_pcs(&p.code);
+        match found {
             Some(Delivery::Cesarean) => delivery = Some(Delivery::Cesarean),
             Some(Delivery::Vaginal) if delivery.is_none() => delivery = Some(Delivery::Vaginal),
             _ => {}
         }
+        if found.is_some() && delivered.is_none() {
+            delivered = p.performed;
+        }
     }
     stay.delivery = delivery;
+    stay.delivered = delivered;
     let mut live = 0u16;
     let mut still = 0u16;
     let mut any_outcome = false;

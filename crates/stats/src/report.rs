@@ -152,6 +152,8 @@ pub struct PeriodStats {
     pub readmissions: u64,
     /// 30-day readmission rate (%).
     pub readmission_rate: Option<f64>,
+    /// Admissions in the period that are 30-day readmissions.
+    pub readmissions_admitted: u64,
     /// Σ charges of the discharges (currency units).
     pub total_charges: f64,
     /// Discharges with known charges.
@@ -564,6 +566,7 @@ fn build_row(
         readmission_index_stays: u(c.readmission_index),
         readmissions: u(c.readmissions),
         readmission_rate: rates::readmission_rate(u(c.readmissions), u(c.readmission_index)),
+        readmissions_admitted: u(c.readmission_admissions),
         total_charges,
         charged_stays: u(c.charged_stays),
         mean_charges_per_stay: (c.charged_stays > 0)
@@ -651,6 +654,7 @@ pub const PERIOD_CSV_COLUMNS: &[&str] = &[
     "readmission_index_stays",
     "readmissions",
     "readmission_rate",
+    "readmissions_admitted",
     "total_charges",
     "charged_stays",
     "mean_charges_per_stay",
@@ -723,6 +727,7 @@ impl PeriodStats {
             self.readmission_index_stays.to_string(),
             self.readmissions.to_string(),
             opt_csv(self.readmission_rate),
+            self.readmissions_admitted.to_string(),
             format!("{:.2}", self.total_charges),
             self.charged_stays.to_string(),
             opt_csv(self.mean_charges_per_stay),

@@ -224,6 +224,9 @@ pub struct Stay {
     pub autopsy: Autopsy,
     /// A delivery during this (mother's) stay.
     pub delivery: Option<Delivery>,
+    /// When the delivery happened (the delivery procedure's date), if known; deliveries and
+    /// their births count on this day, else on the discharge day.
+    pub delivered: Option<Timestamp>,
     /// Live births from the mother's `Z37` outcome-of-delivery code.
     pub live_births: u16,
     /// Stillbirths (fetal deaths) from the mother's `Z37` code. Never inpatient deaths.
@@ -254,6 +257,9 @@ pub struct Stay {
     /// discharge: `None` = not known, the stay is then not an index stay for the readmission
     /// rate. [`crate::Aggregator::add_patient`] fills it from the patient's other stays.
     pub readmitted_within_30_days: Option<bool>,
+    /// This stay is itself a readmission (an inpatient admission within 30 days of the
+    /// patient's previous eligible discharge). Filled by [`crate::Aggregator::add_patient`].
+    pub is_readmission: bool,
 }
 
 impl Stay {
@@ -278,6 +284,7 @@ impl Stay {
             death_time: None,
             autopsy: Autopsy::default(),
             delivery: None,
+            delivered: None,
             live_births: 0,
             stillbirths: 0,
             obstetric: false,
@@ -292,6 +299,7 @@ impl Stay {
             procedures: Vec::new(),
             attending: None,
             readmitted_within_30_days: None,
+            is_readmission: false,
         }
     }
 

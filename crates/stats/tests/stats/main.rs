@@ -4,3 +4,4 @@ mod cases;
 mod common;
 mod fhir;
 mod props;
+mod synth;
