@@ -188,35 +188,49 @@ pub struct DayCounts {
 }
 
 impl DayCounts {
-    /// Adds another cell's counts.
+    /// Adds another cell's counts (saturating: absurd inputs cannot overflow).
     pub fn add(&mut self, o: &DayCounts) {
-        self.census_delta += o.census_delta;
-        self.admissions += o.admissions;
-        self.admissions_from_other_hospital += o.admissions_from_other_hospital;
-        self.discharges += o.discharges;
-        self.discharges_to_other_facility += o.discharges_to_other_facility;
-        self.deaths += o.deaths;
-        self.deaths_under_48h += o.deaths_under_48h;
-        self.transfers_in += o.transfers_in;
-        self.transfers_out += o.transfers_out;
-        self.same_day += o.same_day;
-        self.los_days += o.los_days;
-        self.autopsies += o.autopsies;
-        self.medical_examiner_not_autopsied += o.medical_examiner_not_autopsied;
-        self.deaths_body_available += o.deaths_body_available;
-        self.deliveries += o.deliveries;
-        self.cesareans += o.cesareans;
-        self.live_births += o.live_births;
-        self.stillbirths += o.stillbirths;
-        self.obstetric_discharges += o.obstetric_discharges;
-        self.direct_maternal_deaths += o.direct_maternal_deaths;
-        self.infections += o.infections;
-        self.consultations += o.consultations;
-        self.readmission_index += o.readmission_index;
-        self.readmissions += o.readmissions;
-        self.readmission_admissions += o.readmission_admissions;
-        self.charged_stays += o.charged_stays;
-        self.charges_cents += o.charges_cents;
+        self.census_delta = self.census_delta.saturating_add(o.census_delta);
+        self.admissions = self.admissions.saturating_add(o.admissions);
+        self.admissions_from_other_hospital = self
+            .admissions_from_other_hospital
+            .saturating_add(o.admissions_from_other_hospital);
+        self.discharges = self.discharges.saturating_add(o.discharges);
+        self.discharges_to_other_facility = self
+            .discharges_to_other_facility
+            .saturating_add(o.discharges_to_other_facility);
+        self.deaths = self.deaths.saturating_add(o.deaths);
+        self.deaths_under_48h = self.deaths_under_48h.saturating_add(o.deaths_under_48h);
+        self.transfers_in = self.transfers_in.saturating_add(o.transfers_in);
+        self.transfers_out = self.transfers_out.saturating_add(o.transfers_out);
+        self.same_day = self.same_day.saturating_add(o.same_day);
+        self.los_days = self.los_days.saturating_add(o.los_days);
+        self.autopsies = self.autopsies.saturating_add(o.autopsies);
+        self.medical_examiner_not_autopsied = self
+            .medical_examiner_not_autopsied
+            .saturating_add(o.medical_examiner_not_autopsied);
+        self.deaths_body_available = self
+            .deaths_body_available
+            .saturating_add(o.deaths_body_available);
+        self.deliveries = self.deliveries.saturating_add(o.deliveries);
+        self.cesareans = self.cesareans.saturating_add(o.cesareans);
+        self.live_births = self.live_births.saturating_add(o.live_births);
+        self.stillbirths = self.stillbirths.saturating_add(o.stillbirths);
+        self.obstetric_discharges = self
+            .obstetric_discharges
+            .saturating_add(o.obstetric_discharges);
+        self.direct_maternal_deaths = self
+            .direct_maternal_deaths
+            .saturating_add(o.direct_maternal_deaths);
+        self.infections = self.infections.saturating_add(o.infections);
+        self.consultations = self.consultations.saturating_add(o.consultations);
+        self.readmission_index = self.readmission_index.saturating_add(o.readmission_index);
+        self.readmissions = self.readmissions.saturating_add(o.readmissions);
+        self.readmission_admissions = self
+            .readmission_admissions
+            .saturating_add(o.readmission_admissions);
+        self.charged_stays = self.charged_stays.saturating_add(o.charged_stays);
+        self.charges_cents = self.charges_cents.saturating_add(o.charges_cents);
     }
 }
 
@@ -681,7 +695,9 @@ impl Aggregator {
             let idx = self.grids[g].cell_index(last_key, di, pop, self.days);
             let c = &mut self.grids[g].cells[idx];
             c.discharges += 1;
-            c.los_days += (dd - adm_day).max(1) as u32;
+            c.los_days = c
+                .los_days
+                .saturating_add((dd - adm_day).max(1).unsigned_abs());
             if dd == adm_day {
                 c.same_day += 1;
             }
@@ -725,7 +741,7 @@ impl Aggregator {
             }
             if let Some(ch) = stay.charges_cents {
                 c.charged_stays += 1;
-                c.charges_cents += ch;
+                c.charges_cents = c.charges_cents.saturating_add(ch);
             }
             if stay.charges_cents.is_some()
                 || !stay.diagnoses.is_empty()
