@@ -820,11 +820,16 @@ impl<'a> StayEditor<'a> {
 
         // Excludes1 pairs.
         let notes = tabular_notes();
+        let mut reported: Vec<(DxKey, DxKey)> = Vec::new();
         for (i, &(a, ak, _)) in dx.iter().enumerate() {
             let Some(ak) = ak else { continue };
             for (j, &(b, bk, _)) in dx.iter().enumerate() {
                 let Some(bk) = bk else { continue };
-                if i == j || ak == bk {
+                if i == j
+                    || ak == bk
+                    || reported.contains(&(bk, ak))
+                    || reported.contains(&(ak, bk))
+                {
                     continue;
                 }
                 if let Some(n) = notes
@@ -832,6 +837,7 @@ impl<'a> StayEditor<'a> {
                     .iter()
                     .find(|n| n.node.contains(ak) && n.refs.contains(bk) && !n.node.contains(bk))
                 {
+                    reported.push((ak, bk));
                     push(
                         &mut out,
                         EditId::Excludes1,

@@ -323,10 +323,10 @@ impl ElixhauserAccumulator {
 /// assert!(flags.contains(AhrqMeasure::DiabUncx));
 /// assert_eq!(flags.mortality_index(), 14);
 /// ```
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Elixhauser {
     table: &'static super::tables::ComorbidityTable,
-    exempt: Option<&'static PoaExemptList>,
+    exempt: Option<std::sync::Arc<PoaExemptList>>,
 }
 
 impl Elixhauser {
@@ -340,11 +340,10 @@ impl Elixhauser {
     }
 
     /// The same scorer using a POA-exempt list (the CMS list the AHRQ `$POAXMPT` format holds).
-    /// The list is leaked once to make the scorer `Copy`; load it once per process.
     pub fn with_exempt_list(self, list: PoaExemptList) -> Elixhauser {
         Elixhauser {
             table: self.table,
-            exempt: Some(Box::leak(Box::new(list))),
+            exempt: Some(std::sync::Arc::new(list)),
         }
     }
 
@@ -363,7 +362,7 @@ impl Elixhauser {
 
     /// Whether `code` is POA-exempt under the loaded list.
     pub fn is_exempt(&self, code: DxKey) -> bool {
-        self.exempt.is_some_and(|l| l.contains(code))
+        self.exempt.as_ref().is_some_and(|l| l.contains(code))
     }
 
     /// Flags for one stay: `dx[0]` is the principal diagnosis (not used, as in the AHRQ

@@ -2,6 +2,7 @@
 //! `data/`, and property tests.
 
 mod cases;
+mod clinical;
 mod props;
 mod real_data;
 
