@@ -10,7 +10,15 @@
 //!   words, US Census name dictionaries) — and, strongest, the patient's own identifiers from the
 //!   structured record ([`text::PatientIdentity`]). It returns byte spans and replaces them with
 //!   kind tags (`[NAME]`), realistic surrogates or keyed pseudonyms.
+//! * [`record`] — [`Deidentifier`]: HIPAA Safe Harbor (45 CFR 164.514(b)(2)) and limited data sets
+//!   (164.514(e)) on whole FHIR R4 records (JSON or `medrec_model::Resource`), driven by the FHIR R4
+//!   element table so that every `HumanName`, `Address`, `ContactPoint`, `Identifier`, date,
+//!   `Attachment` (base64 notes decoded and redacted), `Reference` and narrative is handled wherever
+//!   it occurs; unknown elements, extensions and resource types are removed (fail closed); ids and
+//!   references re-keyed consistently; a [`DeidReport`] for audit.
 //! * [`pseudonym`] — keyed HMAC-SHA-256 pseudonyms and per-patient date shifting.
+//! * [`zip`] — the Safe Harbor ZIP3 rule with the HHS restricted-prefix list as data.
+//! * `release` — release of information and accounting of disclosures (issue 8).
 //!
 //! ```
 //! use medrec_privacy::text::Redactor;
@@ -20,6 +28,25 @@
 //! let text = "Seen by Dr. Alice Walker on Jan 2, 2023; callback (617) 555-0123.";
 //! let kinds: Vec<&str> = redactor.find(text).iter().map(|s| s.kind.tag()).collect();
 //! assert_eq!(kinds, ["NAME", "DATE", "PHONE"]);
+//! ```
+//!
+//! A whole record, Safe Harbor:
+//!
+//! ```
+//! use medrec_privacy::{DeidConfig, Deidentifier, PhiKind};
+//! let bundle = serde_json::json!({"resourceType": "Bundle", "type": "collection", "entry": [
+//!   {"fullUrl": "urn:uuid:1", "resource": {"resourceType": "Patient", "id": "1",
+//!     "name": [{"family": "Rivera", "given": ["Ana"]}], "birthDate": "1931-05-04"}},
+//!   {"fullUrl": "urn:uuid:2", "resource": {"resourceType": "Observation", "id": "2",
+//!     "status": "final", "code": {"text": "note"}, "subject": {"reference": "urn:uuid:1"},
+//!     "valueString": "Ana Rivera, 92 yo, seen 3/4/2023."}}]});
+//! let mut deid = Deidentifier::new(DeidConfig::safe_harbor(), None).unwrap();
+//! let out = deid.deidentify(bundle).unwrap().unwrap();
+//! let obs = &out["entry"][1]["resource"];
+//! assert_eq!(obs["valueString"], "[NAME], [AGE], seen 2023.");
+//! assert_eq!(obs["subject"]["reference"], out["entry"][0]["fullUrl"]);
+//! assert!(out["entry"][0]["resource"].get("birthDate").is_none()); // aged 90+
+//! assert!(deid.report().count(PhiKind::Name) >= 2);
 //! ```
 //!
 //! # Should I use this crate?

@@ -892,6 +892,7 @@ impl Deidentifier {
             .and_then(Value::as_str)
             .unwrap_or("")
             .to_ascii_lowercase();
+        let mut redacted_data = None;
         if let Some(data) = o.remove("data") {
             let child = format!("{path}.data");
             let texty = ct.starts_with("text/")
@@ -918,10 +919,9 @@ impl Deidentifier {
                         self.report.record(&child, sp.kind, Action::Redacted);
                     }
                     o.insert("size".into(), Value::from(out.text.len()));
-                    o.insert(
-                        "data".into(),
-                        Value::String(base64::engine::general_purpose::STANDARD.encode(out.text)),
-                    );
+                    redacted_data = Some(Value::String(
+                        base64::engine::general_purpose::STANDARD.encode(out.text),
+                    ));
                     o.remove("hash");
                 }
                 _ => {
@@ -938,7 +938,11 @@ impl Deidentifier {
                 }
             }
         }
-        Some(Value::Object(self.object(o, "Attachment", path, false)))
+        let mut out = self.object(o, "Attachment", path, false);
+        if let Some(d) = redacted_data {
+            out.insert("data".into(), d);
+        }
+        Some(Value::Object(out))
     }
 
     fn narrative(&mut self, v: Value, path: &str) -> Option<Value> {

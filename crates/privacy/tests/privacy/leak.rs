@@ -139,6 +139,23 @@ fn check_links_in(
     }
 }
 
+/// Attachments with text content and data.
+pub fn count_text_attachments(v: &Value) -> usize {
+    match v {
+        Value::Object(o) => {
+            let here = usize::from(
+                o.get("data").is_some_and(Value::is_string)
+                    && o.get("contentType")
+                        .and_then(Value::as_str)
+                        .is_some_and(|c| c.starts_with("text/")),
+            );
+            here + o.values().map(count_text_attachments).sum::<usize>()
+        }
+        Value::Array(a) => a.iter().map(count_text_attachments).sum(),
+        _ => 0,
+    }
+}
+
 fn read(path: &Path) -> Vec<u8> {
     let raw = std::fs::read(path).unwrap();
     if path.extension().is_some_and(|e| e == "gz") {
@@ -198,8 +215,13 @@ fn synthea_bundles_leak_nothing_and_still_link() {
             patient_terms(&input, &mut terms);
             assert!(!terms.is_empty(), "{what}: no patient");
             let mut deid = Deidentifier::new(DeidConfig::safe_harbor(), None).unwrap();
+            let input_copy = input.clone();
             let out = deid.deidentify(input).unwrap().expect("a bundle stays");
             check_output(&out, &terms, &dates, &what);
+            // Text notes are redacted, not dropped.
+            let notes_in = count_text_attachments(&input_copy);
+            let notes_out = count_text_attachments(&out);
+            assert_eq!(notes_in, notes_out, "{what}: text attachments lost");
             // Parses with the model, entry by entry, and links.
             let mut full_urls = HashSet::new();
             let mut typed = HashSet::new();

@@ -3,7 +3,7 @@
 //! the generated FHIR bundle, as `Deidentifier` does); and a Safe Harbor run over the generated
 //! bundles that must leave none of the labeled identifiers in the decoded notes.
 
-use crate::leak::haystack;
+use crate::leak::{count_text_attachments, haystack};
 use crate::text_corpus::{Tally, score};
 use medrec_privacy::PhiKind;
 use medrec_privacy::record::{DeidConfig, Deidentifier};
@@ -135,7 +135,13 @@ fn synth_notes_recall_and_precision() {
                 }
             }
             // Safe Harbor on the whole generated bundle: no labeled identifier survives.
+            let notes_in = count_text_attachments(&bundle);
             let out = deid.deidentify(bundle).unwrap().unwrap();
+            assert_eq!(
+                count_text_attachments(&out),
+                notes_in,
+                "notes are redacted, not dropped"
+            );
             let hay = haystack(&out);
             for l in labeled {
                 if l.len() >= 4 && hay.contains(&l) {
