@@ -285,6 +285,6 @@ impl<'de> Visitor<'de> for ResourceVisitor {
             }
         }
         text.push('}');
-        serde_json::from_str::<Resource>(&text).map_err(de::Error::custom)
+        serde_json::from_slice::<Resource>(text.as_bytes()).map_err(de::Error::custom)
     }
 }

@@ -369,7 +369,7 @@ pub(crate) fn check_raw_resource(raw: &RawResource, cx: &mut Cx) {
         name: &str,
         raw: &serde_json::value::RawValue,
     ) {
-        match serde_json::from_str::<T>(raw.get()) {
+        match serde_json::from_slice::<T>(raw.get().as_bytes()) {
             Ok(v) => cx.node(name, &v),
             Err(e) => cx.issue(Severity::Error, IssueKind::Structure, name, format!("{e}")),
         }
@@ -397,12 +397,12 @@ pub(crate) fn check_raw_resource(raw: &RawResource, cx: &mut Cx) {
             "meta" => typed::<Meta>(cx, name, value),
             "text" => typed::<Narrative>(cx, name, value),
             "extension" | "modifierExtension" => {
-                match serde_json::from_str::<Vec<Extension>>(value.get()) {
+                match serde_json::from_slice::<Vec<Extension>>(value.get().as_bytes()) {
                     Ok(v) => cx.children(name, &v),
                     Err(e) => cx.issue(Severity::Error, IssueKind::Structure, name, format!("{e}")),
                 }
             }
-            "contained" => match serde_json::from_str::<Vec<Resource>>(value.get()) {
+            "contained" => match serde_json::from_slice::<Vec<Resource>>(value.get().as_bytes()) {
                 Ok(v) => cx.contained(name, &v),
                 Err(e) => cx.issue(Severity::Error, IssueKind::Structure, name, format!("{e}")),
             },
@@ -419,7 +419,10 @@ pub(crate) fn check_contained_referenced(
     contained: &[Resource],
     cx: &mut Cx,
 ) {
-    let Ok(value) = serde_json::to_value(container) else {
+    let Some(value) = serde_json::to_vec(container)
+        .ok()
+        .and_then(|v| serde_json::from_slice::<serde_json::Value>(&v).ok())
+    else {
         return;
     };
     let mut outside = HashSet::new();

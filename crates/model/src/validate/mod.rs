@@ -162,7 +162,7 @@ impl Validate for Resource {
             Resource::Other(raw) => {
                 raw_contained = raw
                     .get("contained")
-                    .and_then(|v| serde_json::from_str::<Vec<Resource>>(v.get()).ok())
+                    .and_then(|v| serde_json::from_slice::<Vec<Resource>>(v.get().as_bytes()).ok())
                     .unwrap_or_default();
                 &raw_contained[..]
             }

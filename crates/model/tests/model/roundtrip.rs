@@ -63,19 +63,38 @@ fn check_folder(sub: &str) {
     let Some(dir) = data_dir(sub) else { return };
     let paths = files(&dir, &[".json", ".json.gz"]);
     assert!(!paths.is_empty(), "no JSON files in {}", dir.display());
-    let mut failures = Vec::new();
-    let mut resources = 0;
-    for p in &paths {
-        if p.file_name()
-            .is_some_and(|n| n == "MANIFEST.json" || n == "manifest.json")
-        {
-            continue;
+    // Two threads: the gzipped folder is 250 MB of JSON and the test binary is a debug build.
+    let paths: Vec<_> = paths
+        .into_iter()
+        .filter(|p| {
+            !p.file_name()
+                .is_some_and(|n| n == "MANIFEST.json" || n == "manifest.json")
+        })
+        .collect();
+    let (mut failures, mut resources) = (Vec::new(), 0);
+    std::thread::scope(|s| {
+        let halves: Vec<_> = paths
+            .chunks(paths.len().div_ceil(2).max(1))
+            .map(|chunk| {
+                let dir = &dir;
+                s.spawn(move || {
+                    let (mut failures, mut resources) = (Vec::new(), 0);
+                    for p in chunk {
+                        match round_trip(&read(p)) {
+                            Ok(n) => resources += n,
+                            Err(e) => failures.push(format!("{}: {e}", rel(p, dir))),
+                        }
+                    }
+                    (failures, resources)
+                })
+            })
+            .collect();
+        for h in halves {
+            let (f, n) = h.join().unwrap();
+            failures.extend(f);
+            resources += n;
         }
-        match round_trip(&read(p)) {
-            Ok(n) => resources += n,
-            Err(e) => failures.push(format!("{}: {e}", rel(p, &dir))),
-        }
-    }
+    });
     assert!(
         failures.is_empty(),
         "{} of {} files fail:\n{}",
