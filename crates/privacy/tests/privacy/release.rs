@@ -689,6 +689,32 @@ mod invariants {
     proptest! {
         #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 
+        /// The log reader never panics, and accounts for every byte: valid prefix + torn tail.
+        #[test]
+        fn log_reader_accounts_for_every_byte(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+            if let Ok(c) = medrec_privacy::release::parse_log(&bytes) {
+                prop_assert_eq!(c.valid_len + c.torn_tail_bytes, bytes.len() as u64);
+            }
+        }
+
+        /// Any prefix of a valid log (a crash at any byte) reads as a prefix of its records.
+        #[test]
+        fn every_prefix_of_a_log_is_a_prefix_of_its_records(n in 1usize..6, cut_frac in 0.0f64..1.0) {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("log");
+            let mut log = DisclosureLog::open(&path).unwrap();
+            for i in 0..n {
+                log.append(&json!({"resourceType": "AuditEvent", "outcomeDesc": "x".repeat(i * 37)})).unwrap();
+            }
+            let bytes = std::fs::read(&path).unwrap();
+            let full = medrec_privacy::release::parse_log(&bytes).unwrap();
+            let cut = (bytes.len() as f64 * cut_frac) as usize;
+            let part = medrec_privacy::release::parse_log(&bytes[..cut]).unwrap();
+            prop_assert!(part.records.len() <= full.records.len());
+            prop_assert_eq!(&part.records[..], &full.records[..part.records.len()]);
+            prop_assert_eq!(part.valid_len + part.torn_tail_bytes, cut as u64);
+        }
+
         /// A released bundle never contains a resource type or element the policy excludes, a
         /// resource of another patient, or an unauthorized labelled record; a refusal releases
         /// nothing and is still logged.
