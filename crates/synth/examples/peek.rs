@@ -1,41 +1,41 @@
-//! Prints a summary of a small population (development aid).
+//! Development aid: times generating a population (`peek PATIENTS [text|notext] [plan|fhir]`)
+//! and prints its period counts.
+
+use medrec_synth::{Population, PopulationConfig};
+use std::io::Write;
+
 fn main() {
-    let n: u64 = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(400);
-    let pop = medrec_synth::Population::new(medrec_synth::PopulationConfig {
-        patients: n,
-        ..medrec_synth::PopulationConfig::demo()
-    })
-    .unwrap();
+    let mut args = std::env::args().skip(1);
+    let patients: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(400);
+    let text = args.next().as_deref() != Some("notext");
+    let fhir = args.next().as_deref() == Some("fhir");
+    let mut config = PopulationConfig {
+        patients,
+        ..PopulationConfig::demo()
+    };
+    config.documentation.note_text = text;
+    let pop = Population::new(config).expect("valid configuration");
     let t0 = std::time::Instant::now();
-    let truth = pop.truth();
-    eprintln!("generated in {:?}", t0.elapsed());
-    println!("{}", serde_json::to_string_pretty(&truth.counts).unwrap());
-    println!(
-        "patients {} encounters {} notes {} spans {} deficiencies {}",
-        truth.patients, truth.encounters, truth.notes, truth.phi_spans, truth.deficiencies
-    );
-    truth.check_census_balance().unwrap();
-    let h = pop.household(3);
-    for p in &h.patients {
-        for e in &p.encounters {
-            println!(
-                "{} {:?} {} {} {:?} {:?}",
-                e.id,
-                e.class,
-                pop.datetime(e.start),
-                pop.datetime(e.end),
-                e.diagnoses.iter().map(|d| d.code).collect::<Vec<_>>(),
-                e.deficiencies
-            );
-            if let Some(n) = e.notes.first() {
-                println!("{}", n.text);
-                for s in &n.phi {
-                    println!("  {:?} {:?}", s.kind, s.text(&n.text));
-                }
+    let mut encounters = 0u64;
+    let mut bytes = 0usize;
+    let mut sink = Vec::with_capacity(1 << 24);
+    for p in pop.patients() {
+        encounters += p.encounters.len() as u64;
+        if fhir {
+            for r in pop.patient_resources(&p) {
+                serde_json::to_writer(&mut sink, &r).expect("serializes");
+                sink.push(b'\n');
             }
+            bytes += sink.len();
+            sink.clear();
         }
     }
+    let secs = t0.elapsed().as_secs_f64();
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "{encounters} encounters in {secs:.2} s = {:.0} encounters/s (note text: {text}, fhir ndjson: {fhir}, {} MB)",
+        encounters as f64 / secs,
+        bytes / 1_000_000
+    );
 }

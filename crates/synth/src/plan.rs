@@ -1057,8 +1057,9 @@ impl<'p> HouseholdGen<'p> {
                 readmit,
             );
             // The skeleton starts at a random time on `t`'s day: never before `t` (the end of
-            // the previous encounter plus a gap), so a patient's encounters never overlap.
-            if skeleton.start < t {
+            // the previous encounter plus a gap), so a patient's encounters never overlap. The
+            // first encounter is never moved, so every patient has at least one.
+            if skeleton.start < t && !patient.encounters.is_empty() {
                 let delta = if transfer_in {
                     t - skeleton.start
                 } else {

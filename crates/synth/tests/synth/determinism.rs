@@ -53,3 +53,12 @@ fn ids_are_unique() {
         }
     }
 }
+
+#[test]
+fn every_patient_has_an_encounter() {
+    for seed in [1, 2, 3] {
+        for p in population(300, seed).patients() {
+            assert!(!p.encounters.is_empty(), "{} has no encounter", p.id);
+        }
+    }
+}
