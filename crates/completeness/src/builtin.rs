@@ -787,8 +787,7 @@ fn code_validity(which: Which, cx: &EncounterContext<'_>, f: &mut Findings<'_>) 
 }
 
 fn code_edits(cx: &EncounterContext<'_>, f: &mut Findings<'_>) {
-    let wanted = cx.codes.edits();
-    if wanted.is_empty() || (cx.diagnoses.is_empty() && cx.procedure_codes.is_empty()) {
+    if cx.codes.edits().is_empty() || (cx.diagnoses.is_empty() && cx.procedure_codes.is_empty()) {
         return;
     }
     let poa = |d: &crate::context::CodedDiagnosis| {
@@ -826,10 +825,7 @@ fn code_edits(cx: &EncounterContext<'_>, f: &mut Findings<'_>) {
             .map(|p| StayProcedure::Code(p.code.clone()))
             .collect(),
     };
-    for e in cx.codes.editor().edit(&stay) {
-        if !wanted.contains(&e.edit) {
-            continue;
-        }
+    for e in cx.codes.edit(&stay) {
         let path = match &e.code {
             Some(code) => cx
                 .diagnoses

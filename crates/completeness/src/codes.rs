@@ -3,7 +3,7 @@
 
 use crate::config::{ConfigError, ConfigErrorKind, ReviewConfig};
 use jiff::civil::Date;
-use medrec_codes::clinical::{EditId, PoaExemptList, StayEditor};
+use medrec_codes::clinical::{CodeEdit, DxKey, EditId, PoaExemptList, Sex, Stay, StayEditor};
 use medrec_codes::{CodeStatus, IcdCmRelease, PcsRelease, PcsStatus, ReleaseHistory};
 use std::sync::Arc;
 
@@ -21,6 +21,10 @@ pub struct CodeTables {
     editor: StayEditor<'static>,
     poa_exempt: PoaExemptList,
     edits: Vec<EditId>,
+    /// Whether an edit that needs the tabular notes (or the full editor) is wanted.
+    needs_editor: bool,
+    proc_female: Vec<String>,
+    proc_male: Vec<String>,
 }
 
 impl CodeTables {
@@ -54,11 +58,26 @@ impl CodeTables {
                 EditId::CodeFirst | EditId::UseAdditionalCode | EditId::Excludes1
             )
         });
+        let needs_editor = edits.iter().any(|e| {
+            matches!(
+                e,
+                EditId::CodeFirst
+                    | EditId::UseAdditionalCode
+                    | EditId::Excludes1
+                    | EditId::DuplicatePrincipal
+            )
+        });
+        let editor = StayEditor::new();
+        let proc_female = editor.tables().entries("proc_sex_female");
+        let proc_male = editor.tables().entries("proc_sex_male");
         Ok(CodeTables {
+            needs_editor,
+            proc_female,
+            proc_male,
             history: None,
             cm: medrec_codes::icd10cm(),
             pcs: medrec_codes::icd10pcs(),
-            editor: StayEditor::new().with_use_additional_code(
+            editor: editor.with_use_additional_code(
                 edits.contains(&EditId::UseAdditionalCode) && wants_notes,
             ),
             poa_exempt,
@@ -104,6 +123,145 @@ impl CodeTables {
     /// The MCE-style editor.
     pub fn editor(&self) -> &StayEditor<'static> {
         &self.editor
+    }
+
+    /// Runs the wanted MCE-style edits on a stay. The list-driven edits (age, sex,
+    /// manifestation / unacceptable / external-cause principal, invalid age) are evaluated
+    /// directly on the `medrec-codes` lists ([`MceTables`](medrec_codes::clinical::MceTables));
+    /// the full [`StayEditor`] (tabular-note and pair edits) runs only when one of its edits
+    /// is wanted.
+    pub fn edit(&self, stay: &Stay) -> Vec<CodeEdit> {
+        let mut out: Vec<CodeEdit> = Vec::new();
+        if self.edits.is_empty() {
+            return out;
+        }
+        if self.needs_editor {
+            out = self.editor.edit(stay);
+            out.retain(|e| self.edits.contains(&e.edit));
+            return out;
+        }
+        let t = self.editor.tables();
+        let mut push = |edit: EditId, code: Option<&str>, message: String, source: &str| {
+            if self.edits.contains(&edit) {
+                out.push(CodeEdit {
+                    edit,
+                    severity: edit.severity(),
+                    code: code.map(str::to_string),
+                    related_code: None,
+                    message,
+                    source: source.to_string(),
+                });
+            }
+        };
+        if let Some(age) = stay.age.filter(|a| *a > 124) {
+            push(
+                EditId::InvalidAge,
+                None,
+                format!("age {age} is outside 0-124"),
+                "CMS MCE age value set (0-124)",
+            );
+        }
+        if let Some(p) = &stay.principal {
+            if let Some(k) = DxKey::parse(&p.code) {
+                let code = p.code.as_str();
+                if t.contains("manifestation", k) {
+                    push(
+                        EditId::ManifestationPrincipal,
+                        Some(code),
+                        format!(
+                            "{code} is a manifestation code and cannot be the principal diagnosis; sequence the underlying condition first"
+                        ),
+                        t.source("manifestation"),
+                    );
+                }
+                if t.contains("unacceptable_principal", k) {
+                    push(
+                        EditId::UnacceptablePrincipal,
+                        Some(code),
+                        format!(
+                            "{code} is for use as an additional code only, not as principal diagnosis"
+                        ),
+                        t.source("unacceptable_principal"),
+                    );
+                }
+                if t.contains("external_cause", k) {
+                    push(
+                        EditId::ExternalCausePrincipal,
+                        Some(code),
+                        format!(
+                            "{code} is an external cause code (V00-Y99) and cannot be the principal diagnosis"
+                        ),
+                        t.source("external_cause"),
+                    );
+                }
+            }
+        }
+        for d in stay.principal.iter().chain(&stay.secondary) {
+            let Some(k) = DxKey::parse(&d.code) else {
+                continue;
+            };
+            let code = d.code.as_str();
+            match stay.sex {
+                Sex::Male if t.contains("sex_female", k) => push(
+                    EditId::SexConflictDx,
+                    Some(code),
+                    format!("{code} is a female-only diagnosis; patient is male"),
+                    t.source("sex_female"),
+                ),
+                Sex::Female if t.contains("sex_male", k) => push(
+                    EditId::SexConflictDx,
+                    Some(code),
+                    format!("{code} is a male-only diagnosis; patient is female"),
+                    t.source("sex_male"),
+                ),
+                _ => {}
+            }
+            if let Some(age) = stay.age {
+                for (list, (lo, hi), id) in [
+                    ("newborn", (0, 0), EditId::AgeConflictNewborn),
+                    ("pediatric", t.pediatric_ages, EditId::AgeConflictPediatric),
+                    ("maternity", t.maternity_ages, EditId::AgeConflictMaternity),
+                    ("adult", t.adult_ages, EditId::AgeConflictAdult),
+                ] {
+                    if t.contains(list, k) && !(lo..=hi).contains(&age) {
+                        push(
+                            id,
+                            Some(code),
+                            format!(
+                                "{code} is a {list} diagnosis (ages {lo}-{hi}); patient is {age}"
+                            ),
+                            t.source(list),
+                        );
+                    }
+                }
+            }
+        }
+        for p in &stay.procedures {
+            let code = p.code();
+            let c = code.trim().to_ascii_uppercase();
+            let (list, prefixes, who) = match stay.sex {
+                Sex::Male => (
+                    "proc_sex_female",
+                    &self.proc_female,
+                    "female-only procedure; patient is male",
+                ),
+                Sex::Female => (
+                    "proc_sex_male",
+                    &self.proc_male,
+                    "male-only procedure; patient is female",
+                ),
+                _ => continue,
+            };
+            if prefixes.iter().any(|x| c.starts_with(x.as_str())) {
+                push(
+                    EditId::SexConflictProc,
+                    Some(code),
+                    format!("{code} is a {who}"),
+                    t.source(list),
+                );
+            }
+        }
+        out
     }
 
     /// The edits reported under `code.edit`.

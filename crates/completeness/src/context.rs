@@ -336,7 +336,8 @@ pub struct EncounterContext<'a> {
     pub procedure_codes: Vec<CodedProcedure>,
     /// The attending physician reference.
     pub attending: Option<&'a Reference>,
-    /// Treatment consents of the patient (scope `treatment`, status `active`).
+    /// Treatment consents of the patient (scope `treatment`, status `active`); read only when
+    /// the encounter has operative procedures (empty otherwise).
     pub consents: Vec<&'a Consent>,
     /// The unit the patient was discharged from (last `Encounter.location`).
     pub unit: Option<String>,
@@ -424,21 +425,26 @@ impl<'a> EncounterContext<'a> {
 
         let patient = record.patient();
         let patient_id = patient.and_then(|p| p.id.as_deref());
-        let consents = record
-            .all::<Consent>()
-            .filter(|c| c.status.as_deref() == Some("active"))
-            .filter(|c| {
-                c.scope
-                    .as_ref()
-                    .is_some_and(|s| s.has_code(CONSENT_SCOPE, "treatment"))
-            })
-            .filter(|c| match (&c.patient, patient_id) {
-                (Some(r), Some(_)) => record
-                    .resolve(r)
-                    .is_some_and(|x| matches!(x, Resource::Patient(_)) && x.id() == patient_id),
-                _ => true,
-            })
-            .collect();
+        // Consents matter only for operative procedures.
+        let consents = if operative_procedures.is_empty() {
+            Vec::new()
+        } else {
+            record
+                .all::<Consent>()
+                .filter(|c| c.status.as_deref() == Some("active"))
+                .filter(|c| {
+                    c.scope
+                        .as_ref()
+                        .is_some_and(|s| s.has_code(CONSENT_SCOPE, "treatment"))
+                })
+                .filter(|c| match (&c.patient, patient_id) {
+                    (Some(r), Some(_)) => record
+                        .resolve(r)
+                        .is_some_and(|x| matches!(x, Resource::Patient(_)) && x.id() == patient_id),
+                    _ => true,
+                })
+                .collect()
+        };
 
         let unit = unit_of(&encounter);
         let time_zone = start
@@ -837,7 +843,7 @@ fn procedure_codes_of(enc: &EncounterRecord<'_>) -> Vec<CodedProcedure> {
     out
 }
 
-fn unit_of(enc: &EncounterRecord<'_>) -> Option<String> {
+pub(crate) fn unit_of(enc: &EncounterRecord<'_>) -> Option<String> {
     if let Some(l) = enc.locations.last() {
         if let Some(n) = &l.name {
             return Some(n.clone());

@@ -402,6 +402,33 @@ impl Reviewer {
             .id
             .clone()
             .or_else(|| encounter.full_url.map(str::to_string));
+        let setting = CareSetting::from_class(
+            encounter
+                .encounter
+                .class
+                .as_ref()
+                .and_then(|c| c.code.as_deref())
+                .filter(|c| !c.is_empty()),
+        );
+        if !self
+            .rules
+            .entries
+            .iter()
+            .any(|e| e.enabled && e.settings.contains(setting))
+        {
+            // No rule applies: skip reading the encounter's facts.
+            let period = encounter.encounter.period.as_ref();
+            let date = |d: Option<&medrec_model::datatypes::DateTime>| d.and_then(|d| d.date());
+            return EncounterReview {
+                patient: patient.map(str::to_string),
+                encounter: encounter_id,
+                setting,
+                admitted: date(period.and_then(|p| p.start.as_ref())),
+                discharged: date(period.and_then(|p| p.end.as_ref())),
+                unit: crate::context::unit_of(&encounter),
+                deficiencies: Vec::new(),
+            };
+        }
         let cx = EncounterContext::new(record, encounter, &self.config, &self.codes);
         let mut deficiencies = Vec::new();
         for e in &self.rules.entries {
