@@ -261,12 +261,15 @@ fn read_record(input: &Input, bytes: &[u8]) -> Result<(PatientRecord, Vec<String
             n.ends_with(".ndjson") || n.ends_with(".ndjson.gz")
         }
         Input::Stdin => {
-            // Several top-level lines each starting with `{` read as NDJSON.
+            // One JSON document (a resource or a pretty-printed Bundle) if it parses as one;
+            // else NDJSON when its first line is a complete JSON value on its own.
+            if let Ok(record) = record_from_json(bytes) {
+                return Ok((record, Vec::new()));
+            }
             let text = String::from_utf8_lossy(bytes);
             text.lines()
-                .filter(|l| l.trim_start().starts_with('{'))
-                .count()
-                > 1
+                .find(|l| !l.trim().is_empty())
+                .is_some_and(|l| serde_json::from_str::<serde_json::Value>(l).is_ok())
         }
     };
     if ndjson {
