@@ -240,9 +240,7 @@ static EMBEDDED: OnceLock<PcsRelease> = OnceLock::new();
 /// # Ok::<(), medrec_codes::MalformedPcsCode>(())
 /// ```
 pub fn icd10pcs() -> &'static PcsRelease {
-    EMBEDDED.get_or_init(|| {
-        PcsRelease::from_compact(EMBEDDED_PCS).expect("embedded ICD-10-PCS table is well formed")
-    })
+    EMBEDDED.get_or_init(PcsRelease::embedded)
 }
 
 /// The validation status of a PCS code string.
@@ -273,6 +271,12 @@ impl PcsRelease {
         if pairs.is_empty() {
             return Err(LoadError::new(LoadErrorKind::Empty, "no PCS code"));
         }
+        if pairs.iter().any(|p| p.1.len() > u16::MAX as usize) {
+            return Err(LoadError::new(
+                LoadErrorKind::Format,
+                "a PCS title is longer than 65,535 bytes",
+            ));
+        }
         let mut text = String::with_capacity(pairs.iter().map(|p| p.1.len()).sum());
         let entries = pairs
             .iter()
@@ -283,7 +287,7 @@ impl PcsRelease {
                     key: c.key(),
                     code: *c,
                     title_start: start,
-                    title_len: t.len().min(u16::MAX as usize) as u16,
+                    title_len: t.len() as u16,
                 }
             })
             .collect();
@@ -294,6 +298,11 @@ impl PcsRelease {
             text,
             axes: OnceLock::new(),
         })
+    }
+
+    /// Builds a new, owned copy of the embedded code set (what [`icd10pcs()`] builds once).
+    pub fn embedded() -> PcsRelease {
+        PcsRelease::from_compact(EMBEDDED_PCS).expect("embedded ICD-10-PCS table is well formed")
     }
 
     /// Parses the CMS ICD-10-PCS codes file layout: the 7-character code, white space, the long
@@ -524,9 +533,7 @@ struct AxisTitles {
 }
 
 fn words(t: &str) -> Vec<&str> {
-    t.split([' ', ','])
-        .filter(|w| !w.is_empty())
-        .collect()
+    t.split([' ', ',']).filter(|w| !w.is_empty()).collect()
 }
 
 const CONNECTORS: &[&str] = &[

@@ -113,6 +113,10 @@ pub(crate) fn parse(text: &str) -> Result<ReleaseBuilder, LoadError> {
                     let (Some(ch), None) = (chars.next(), chars.next()) else {
                         return Err(bad(ln, "a 7th character is one character"));
                     };
+                    if !ch.is_ascii_alphanumeric() {
+                        return Err(bad(ln, "a 7th character is a letter or digit"));
+                    }
+                    let ch = ch.to_ascii_uppercase();
                     extensions.push((ch, meaning.to_string()));
                 }
                 builder.sevenths.push(SeventhCharacterDef {

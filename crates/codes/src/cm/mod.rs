@@ -36,7 +36,13 @@ static EMBEDDED: OnceLock<IcdCmRelease> = OnceLock::new();
 /// # Ok::<(), medrec_codes::MalformedCode>(())
 /// ```
 pub fn icd10cm() -> &'static IcdCmRelease {
-    EMBEDDED.get_or_init(|| {
+    EMBEDDED.get_or_init(IcdCmRelease::embedded)
+}
+
+impl IcdCmRelease {
+    /// Builds a new, owned copy of the embedded release (what [`icd10cm()`] builds once and
+    /// shares). Useful to measure the load, or to own a release next to loaded ones.
+    pub fn embedded() -> IcdCmRelease {
         // The embedded table is generated and checked by this crate's tests; failing to read it
         // is a build defect, not an input error.
         let mut b =
@@ -44,7 +50,7 @@ pub fn icd10cm() -> &'static IcdCmRelease {
         b.notes = NotesSource::Embedded(EMBEDDED_NOTES, OnceLock::new());
         b.short_titles = ShortTitles::Embedded(EMBEDDED_SHORT, OnceLock::new());
         b.build().expect("embedded ICD-10-CM table is consistent")
-    })
+    }
 }
 
 fn read(path: &Path) -> Result<String, LoadError> {

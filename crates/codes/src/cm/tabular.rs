@@ -143,7 +143,7 @@ pub(crate) fn parse(xml: &str, id: ReleaseId) -> Result<ReleaseBuilder, LoadErro
             });
             collect_notes(sec, NoteOwner::Block(first, last), &mut notes);
             for d in sec.children().filter(|c| c.has_tag_name("diag")) {
-                walk_diag(&doc, d, block_no, &mut b, &mut notes)?;
+                walk_diag(&doc, d, block_no, &mut b, &mut notes, 0)?;
             }
         }
     }
@@ -161,7 +161,16 @@ fn walk_diag(
     block: u16,
     b: &mut ReleaseBuilder,
     notes: &mut Vec<(NoteOwner, NoteKind, String)>,
+    depth: usize,
 ) -> Result<(), LoadError> {
+    // Codes have at most 7 characters, so <diag> nests at most 5 deep; refuse deeper input
+    // rather than recurse without bound.
+    if depth > 8 {
+        return Err(
+            LoadError::new(LoadErrorKind::Format, "<diag> nested too deep")
+                .at_line(line_of(doc, d)),
+        );
+    }
     let name = text_of(d, "name").unwrap_or_default();
     let code = IcdCmCode::parse(&name).map_err(|e| {
         LoadError::new(LoadErrorKind::BadCode, e.to_string()).at_line(line_of(doc, d))
@@ -204,7 +213,7 @@ fn walk_diag(
         });
     }
     for c in d.children().filter(|c| c.has_tag_name("diag")) {
-        walk_diag(doc, c, block, b, notes)?;
+        walk_diag(doc, c, block, b, notes, depth + 1)?;
     }
     Ok(())
 }
