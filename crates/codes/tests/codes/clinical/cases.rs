@@ -192,7 +192,7 @@ fn hierarchy_rules() {
     assert_eq!(c.charlson_age_adjusted(Charlson1987, 49), 6);
     assert_eq!(c.charlson_age_adjusted(Charlson1987, 50), 7);
     assert_eq!(c.charlson_age_adjusted(Charlson1987, 79), 9);
-    assert_eq!(c.charlson_age_adjusted(Quan2011, 85), 0 + 2 + 4 + 4);
+    assert_eq!(c.charlson_age_adjusted(Quan2011, 85), 2 + 4 + 4); // MI weighs 0 in Quan 2011
 }
 
 #[test]
