@@ -147,6 +147,9 @@ def tabular(data):
         for kind, tag in (("X1", "excludes1"), ("CF", "codeFirst"), ("UA", "useAdditionalCode")):
             rs = []
             for t in note_texts(el, tag):
+                # "Code first ..., if applicable" is conditional: no edit can require it.
+                if kind == "CF" and "if applicable" in t.lower():
+                    continue
                 rs.extend(refs(t))
             if rs:
                 notes.append(f"{kind} {key} {' '.join(dict.fromkeys(rs))}")
