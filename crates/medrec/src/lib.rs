@@ -46,7 +46,7 @@
 //!
 //! // Statistics over the population's month.
 //! let truth = population.truth();
-//! let period = Period::new(truth.from, truth.to).unwrap();
+//! let period = Period::new(truth.from, truth.to.yesterday()?).unwrap(); // truth.to: day after the last
 //! let mut aggregator = Aggregator::new(AggregatorConfig::new(period, jiff::tz::TimeZone::UTC));
 //! let stays: Vec<Stay> = stays_from_record(&record, &FhirReadOptions::default())
 //!     .into_iter()

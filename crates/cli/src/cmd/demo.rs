@@ -54,14 +54,16 @@ fn demo(args: Args) -> Result<Outcome, String> {
     }
     let population = Population::new(config).map_err(|e| e.to_string())?;
     let truth = population.truth();
+    // The truth's `to` is the day after the last; a statistics period names its last day.
+    let last_day = truth.to.yesterday().map_err(|e| e.to_string())?;
     let period =
-        medrec::stats::Period::new(truth.from, truth.to).ok_or("the demo period is empty")?;
+        medrec::stats::Period::new(truth.from, last_day).ok_or("the demo period is empty")?;
 
     println!(
         "medrec {} demo: a synthetic hospital system, {} to {}",
         env!("CARGO_PKG_VERSION"),
         truth.from,
-        truth.to
+        last_day
     );
     println!(
         "  generated {} patients, {} encounters, {} notes (seed {})",
@@ -166,7 +168,7 @@ fn demo(args: Args) -> Result<Outcome, String> {
 
         // 4. Safe Harbor de-identification of the whole bundle.
         let value =
-            serde_json::to_value(&Resource::from(record.to_bundle())).map_err(|e| e.to_string())?;
+            serde_json::to_value(Resource::from(record.to_bundle())).map_err(|e| e.to_string())?;
         if let Err(e) = deid.deidentify(value) {
             deid_errors += 1;
             report_error("demo", &e.to_string());
