@@ -1,3 +1,4 @@
+#![allow(missing_docs)] // criterion_group! generates an undocumented function
 //! Release of information: deciding and filtering a patient's record, and appending to the
 //! disclosure log. Floors in the same groups: a deep copy of the record's JSON (a release must
 //! at least copy what it releases), and a raw `write_all` + `fsync` of the same bytes (a
