@@ -1,8 +1,8 @@
 //! Integration tests of `medrec-privacy`: one binary, one module per concern.
 
-mod release;
 mod leak;
 mod props;
+mod release;
 mod support;
 mod synth_notes;
 mod text_corpus;
