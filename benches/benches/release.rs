@@ -4,8 +4,6 @@
 //! at least copy what it releases), and a raw `write_all` + `fsync` of the same bytes (a
 //! crash-safe append cannot beat the disk).
 
-#![allow(missing_docs)] // `criterion_group!` generates an undocumented function.
-
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use medrec::privacy::release::{
     DeidEngine, DisclosureLog, Purpose, Recipient, ReleasePolicy, ReleaseRequest, Requester,
