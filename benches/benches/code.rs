@@ -89,7 +89,11 @@ fn bench(c: &mut Criterion) {
         .map(|e| {
             (
                 e.code().as_undotted().to_string(),
-                (e.is_billable(), e.chapter().map(|c| c.number).unwrap_or(0), e.title()),
+                (
+                    e.is_billable(),
+                    e.chapter().map(|c| c.number).unwrap_or(0),
+                    e.title(),
+                ),
             )
         })
         .collect();
@@ -129,7 +133,9 @@ fn bench(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("code-load");
     g.sample_size(10);
-    g.bench_function("embedded-icd10cm", |b| b.iter(|| black_box(IcdCmRelease::embedded().len())));
+    g.bench_function("embedded-icd10cm", |b| {
+        b.iter(|| black_box(IcdCmRelease::embedded().len()))
+    });
     g.bench_function("embedded-icd10pcs", |b| {
         b.iter(|| black_box(medrec::codes::PcsRelease::embedded().len()))
     });

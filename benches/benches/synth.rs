@@ -62,7 +62,9 @@ fn bench(c: &mut Criterion) {
             sink.len()
         })
     });
-    group.bench_function("truth_only", |b| b.iter(|| black_box(without_text.truth()).encounters));
+    group.bench_function("truth_only", |b| {
+        b.iter(|| black_box(without_text.truth()).encounters)
+    });
     // Floor 1: the random source alone — 64 ChaCha8 draws per encounter.
     group.bench_function("floor_chacha8_64_draws_per_encounter", |b| {
         b.iter(|| {

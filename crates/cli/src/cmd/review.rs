@@ -3,8 +3,8 @@
 
 use crate::common::{Format, Input, Outcome, expand_inputs, report_error};
 use medrec::completeness::{
-    Deficiency, DeficiencyKey, DelinquencyReport, EncounterReview, ReviewConfig, ReviewSummary, Reviewer, RuleSet,
-    Worklist,
+    Deficiency, DeficiencyKey, DelinquencyReport, EncounterReview, ReviewConfig, ReviewSummary,
+    Reviewer, RuleSet, Worklist,
 };
 use medrec::model::parse::{self, NdjsonReader};
 use medrec::model::{PatientRecord, Resource};
@@ -137,7 +137,10 @@ fn read_records(input: &Input, errors: &mut usize) -> Vec<PatientRecord> {
                     None => shared.push(r),
                 },
                 Err(e) => {
-                    report_error(&format!("{name}:{}", e.line()), &e.parse_error().to_string());
+                    report_error(
+                        &format!("{name}:{}", e.line()),
+                        &e.parse_error().to_string(),
+                    );
                     *errors += 1;
                 }
             }
@@ -217,7 +220,11 @@ fn write_row<W: Write>(
                 (Some(p), None) => p.to_string(),
                 (None, _) => r.role.to_string(),
             };
-            let due = r.due.as_deref().map(|d| format!(", due {d}")).unwrap_or_default();
+            let due = r
+                .due
+                .as_deref()
+                .map(|d| format!(", due {d}"))
+                .unwrap_or_default();
             let detail = r.detail.map(|d| format!(" [{d}]")).unwrap_or_default();
             writeln!(
                 out,
@@ -318,7 +325,9 @@ pub fn run(args: Args) -> Outcome {
                     writeln!(out, "{who}: {} item(s)", g.items.len())?;
                 }
                 for item in &g.items {
-                    let Some(&i) = owner.get(&item.key()) else { continue };
+                    let Some(&i) = owner.get(&item.key()) else {
+                        continue;
+                    };
                     let r = &reviewed[i];
                     write_row(
                         &mut out,
@@ -345,7 +354,10 @@ pub fn run(args: Args) -> Outcome {
                         e.discharged
                             .map(|d| format!(", discharged {d}"))
                             .unwrap_or_default(),
-                        e.unit.as_deref().map(|u| format!(", {u}")).unwrap_or_default(),
+                        e.unit
+                            .as_deref()
+                            .map(|u| format!(", {u}"))
+                            .unwrap_or_default(),
                     )?;
                 }
                 for d in &r.review.deficiencies {
@@ -359,16 +371,35 @@ pub fn run(args: Args) -> Outcome {
             }
         }
         if let Some(w) = csv.take() {
-            let bytes = w.into_inner().map_err(|e| io::Error::other(e.to_string()))?;
+            let bytes = w
+                .into_inner()
+                .map_err(|e| io::Error::other(e.to_string()))?;
             if deficiencies == 0 {
                 // Still write the header row.
                 let mut h = csv::Writer::from_writer(Vec::new());
                 h.write_record([
-                    "patient", "encounter", "rule", "severity", "path", "practitioner", "due",
-                    "detail", "message", "practitioner_name", "role", "code", "unit",
-                    "discharged", "days_since_discharge", "delinquent", "file",
+                    "patient",
+                    "encounter",
+                    "rule",
+                    "severity",
+                    "path",
+                    "practitioner",
+                    "due",
+                    "detail",
+                    "message",
+                    "practitioner_name",
+                    "role",
+                    "code",
+                    "unit",
+                    "discharged",
+                    "days_since_discharge",
+                    "delinquent",
+                    "file",
                 ])?;
-                out.write_all(&h.into_inner().map_err(|e| io::Error::other(e.to_string()))?)?;
+                out.write_all(
+                    &h.into_inner()
+                        .map_err(|e| io::Error::other(e.to_string()))?,
+                )?;
             } else {
                 out.write_all(&bytes)?;
             }
@@ -387,16 +418,27 @@ pub fn run(args: Args) -> Outcome {
                 summary.encounters, summary.deficiencies, summary.incomplete
             )?;
             for (rule, c) in &summary.by_rule {
-                writeln!(out, "  {rule:<28} {:>6} in {:>5} encounter(s)", c.deficiencies, c.encounters)?;
+                writeln!(
+                    out,
+                    "  {rule:<28} {:>6} in {:>5} encounter(s)",
+                    c.deficiencies, c.encounters
+                )?;
             }
             let rate = delinquency
                 .rate_percent
-                .map(|r| format!("{r:.1}% of {:.1} average monthly discharges", delinquency.average_monthly_discharges))
+                .map(|r| {
+                    format!(
+                        "{r:.1}% of {:.1} average monthly discharges",
+                        delinquency.average_monthly_discharges
+                    )
+                })
                 .unwrap_or_else(|| "no discharge in the averaging window".to_string());
             writeln!(
                 out,
                 "as of {as_of}: {} incomplete, {} delinquent (> {} days after discharge): {rate}",
-                delinquency.incomplete_records, delinquency.delinquent_records, delinquency.after_days
+                delinquency.incomplete_records,
+                delinquency.delinquent_records,
+                delinquency.after_days
             )?;
         }
         out.flush()
