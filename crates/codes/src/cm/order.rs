@@ -34,7 +34,7 @@ pub(crate) fn parse_order(
         {
             return Err(bad("line too short for the order-file layout"));
         }
-        if !line[..5].bytes().all(|c| c.is_ascii_digit()) {
+        if !line.as_bytes()[..5].iter().all(u8::is_ascii_digit) {
             return Err(bad("columns 1-5 must be the order number"));
         }
         let code_s = line[6..13].trim_end();
@@ -45,9 +45,9 @@ pub(crate) fn parse_order(
             )
             .at_line(ln)
         })?;
-        let billable = match &line[14..15] {
-            "1" => true,
-            "0" => false,
+        let billable = match line.as_bytes()[14] {
+            b'1' => true,
+            b'0' => false,
             _ => return Err(bad("column 15 must be 1 (billable) or 0 (header)")),
         };
         let rest = &line[16..];

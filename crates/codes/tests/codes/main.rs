@@ -3,6 +3,7 @@
 
 mod cases;
 mod clinical;
+mod fuzz_regressions;
 mod props;
 mod real_data;
 
