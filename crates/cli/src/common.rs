@@ -1,9 +1,10 @@
 #![allow(dead_code)] // helpers used by the subcommands as each lands
 //! Conventions shared by every subcommand: output format, input expansion, exit codes, atomic writes.
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Exit code: everything went fine and nothing was found.
 pub const EXIT_OK: u8 = 0;
@@ -11,6 +12,48 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_PROBLEMS: u8 = 1;
 /// Exit code: usage error or an input/output error.
 pub const EXIT_USAGE_OR_IO: u8 = 2;
+/// Exit code: interrupted by Ctrl-C (128 + SIGINT, the shell convention). Nothing half-written is
+/// left behind: every output goes through a temporary file or directory that is only renamed into
+/// place when complete.
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Installs the Ctrl-C handler: the first Ctrl-C asks the running command to stop at the next
+/// input (it then drops its temporary files and exits with [`EXIT_INTERRUPTED`]); a second one
+/// exits at once (temporary files may then remain, never a half-written output under its final
+/// name, because outputs are only renamed into place when complete).
+pub fn install_interrupt_handler() {
+    let installed = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, Ordering::SeqCst) {
+            std::process::exit(i32::from(EXIT_INTERRUPTED));
+        }
+    });
+    if let Err(e) = installed {
+        report_error("ctrl-c", &format!("could not install the handler: {e}"));
+    }
+}
+
+/// Whether Ctrl-C was pressed: long loops check this between inputs and stop cleanly.
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::Relaxed)
+}
+
+/// A progress bar on stderr for `len` steps of `what` (e.g. "files"), shown only when stderr is a
+/// terminal and the run is long enough to be worth one; hidden (a no-op) otherwise, so pipes and
+/// logs stay clean.
+pub fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
+    if len < 2 || !io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    let template = format!("{{bar:40}} {{pos}}/{{len}} {what} {{eta}}");
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(&template)
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar
+}
 
 /// Output format, shared by every subcommand (`--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]

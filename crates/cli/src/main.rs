@@ -37,6 +37,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    common::install_interrupt_handler();
     let outcome = match cli.command {
         Command::Demo(args) => cmd::demo::run(args),
         Command::Validate(args) => cmd::validate::run(args),
@@ -47,5 +48,12 @@ fn main() -> ExitCode {
         Command::Stats(args) => cmd::stats::run(args),
         Command::Synth(args) => cmd::synth::run(args),
     };
+    if common::interrupted() {
+        common::report_error(
+            "interrupted",
+            "stopped by Ctrl-C; no partial output was written",
+        );
+        return ExitCode::from(common::EXIT_INTERRUPTED);
+    }
     outcome.into()
 }

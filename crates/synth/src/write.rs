@@ -27,6 +27,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 /// How records are laid out.
@@ -57,6 +58,9 @@ pub enum WriteErrorKind {
     NotEmpty,
     /// Reading or writing a file failed.
     Io,
+    /// The progress callback asked to stop (e.g. on Ctrl-C); the staging directory was removed
+    /// and nothing was published.
+    Interrupted,
 }
 
 impl WriteError {
@@ -123,13 +127,15 @@ fn line<T: Serialize>(w: &mut impl Write, value: &T, path: &Path) -> Result<(), 
     w.write_all(b"\n").map_err(|e| WriteError::io(path, e))
 }
 
-/// Optional progress callback: called with the number of households done.
-pub type Progress<'a> = &'a mut dyn FnMut(u64);
+/// Progress callback: called with the number of households done; returning
+/// [`ControlFlow::Break`] stops the write, removes the staging directory and returns a
+/// [`WriteErrorKind::Interrupted`] error, so nothing half-written is ever published.
+pub type Progress<'a> = &'a mut dyn FnMut(u64) -> ControlFlow<()>;
 
 impl Population {
     /// Writes the population and its truth into `out` (created; must be absent or empty).
     pub fn write_to(&self, out: &Path, layout: Layout) -> Result<WriteSummary, WriteError> {
-        self.write_to_with_progress(out, layout, &mut |_| {})
+        self.write_to_with_progress(out, layout, &mut |_| ControlFlow::Continue(()))
     }
 
     /// [`write_to`](Self::write_to) with a progress callback (households done).
@@ -290,7 +296,13 @@ impl Population {
                     &enc_path,
                 )?;
             }
-            progress(done as u64 + 1);
+            if progress(done as u64 + 1).is_break() {
+                return Err(WriteError {
+                    kind: WriteErrorKind::Interrupted,
+                    path: stage.root.clone(),
+                    message: "interrupted; the staging directory is removed".into(),
+                });
+            }
         }
         for (_, (path, w)) in ndjson {
             finish(w, &path)?;

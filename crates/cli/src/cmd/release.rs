@@ -215,6 +215,9 @@ pub fn run(args: Args) -> Outcome {
     }
     let mut resources: Vec<Value> = Vec::new();
     for input in &inputs {
+        if crate::common::interrupted() {
+            return Outcome(crate::common::EXIT_INTERRUPTED);
+        }
         if let Err(e) = read_resources(input, &mut resources) {
             report_error(&input.name(), &e);
             outcome = Outcome::USAGE_OR_IO;

@@ -9,7 +9,7 @@ use medrec::completeness::{
 use medrec::model::parse::{self, NdjsonReader};
 use medrec::model::{PatientRecord, Resource};
 use std::collections::BTreeMap;
-use std::io::{self, BufWriter, IsTerminal, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
 /// Arguments of `medrec review`.
@@ -265,14 +265,13 @@ pub fn run(args: Args) -> Outcome {
     let after_days = reviewer.config().delinquency.after_days;
     let (inputs, missing) = expand_inputs(&args.paths);
     let mut errors = missing;
-    let progress = (inputs.len() > 1 && io::stderr().is_terminal()).then(|| {
-        let bar = indicatif::ProgressBar::new(inputs.len() as u64);
-        bar.set_message("reviewing");
-        bar
-    });
+    let progress = crate::common::progress_bar(inputs.len() as u64, "files reviewed");
     let mut reviewed: Vec<Reviewed> = Vec::new();
     let mut records = 0usize;
     for input in &inputs {
+        if crate::common::interrupted() {
+            break;
+        }
         let name = input.name();
         let recs = read_records(input, &mut errors);
         let before = reviewed.len();
@@ -292,12 +291,11 @@ pub fn run(args: Args) -> Outcome {
             );
             errors += 1;
         }
-        if let Some(b) = &progress {
-            b.inc(1);
-        }
+        progress.inc(1);
     }
-    if let Some(b) = progress {
-        b.finish_and_clear();
+    progress.finish_and_clear();
+    if crate::common::interrupted() {
+        return Outcome(crate::common::EXIT_INTERRUPTED);
     }
 
     let stdout = io::stdout();

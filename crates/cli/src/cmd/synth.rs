@@ -6,7 +6,6 @@
 
 use crate::common::{Format, Outcome, report_error};
 use medrec::synth::{Layout, Population, PopulationConfig};
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 /// Record layout.
@@ -103,25 +102,19 @@ pub fn run(args: Args) -> Outcome {
         LayoutArg::Ndjson => Layout::Ndjson,
     };
     let total = population.household_count();
-    let bar = std::io::stderr().is_terminal().then(|| {
-        let bar = indicatif::ProgressBar::new(total);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} patients {eta}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar
-    });
+    let bar = crate::common::progress_bar(total, "patients");
     let mut tick = |done: u64| {
-        if let Some(b) = &bar {
-            if done % 256 == 0 || done == total {
-                b.set_position(done);
-            }
+        if done % 256 == 0 || done == total {
+            bar.set_position(done);
+        }
+        if crate::common::interrupted() {
+            std::ops::ControlFlow::Break(())
+        } else {
+            std::ops::ControlFlow::Continue(())
         }
     };
     let result = population.write_to_with_progress(&args.out, layout, &mut tick);
-    if let Some(b) = &bar {
-        b.finish_and_clear();
-    }
+    bar.finish_and_clear();
     match result {
         Ok(summary) => {
             let layout_name = match layout {

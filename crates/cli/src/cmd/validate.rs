@@ -155,12 +155,18 @@ pub fn run(args: Args) -> Outcome {
             io::stdout().lock(),
         )));
     }
+    let progress = crate::common::progress_bar(inputs.len() as u64, "files validated");
     for input in &inputs {
+        if crate::common::interrupted() {
+            break;
+        }
         if let Err(e) = validate_input(input, &mut report) {
             report_error(&input.name(), &e.to_string());
             io_errors += 1;
         }
+        progress.inc(1);
     }
+    progress.finish_and_clear();
     let flushed = match report.csv.as_mut() {
         Some(w) => w.flush(),
         None => report.out.flush(),

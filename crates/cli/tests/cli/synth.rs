@@ -192,3 +192,52 @@ fn configuration_file_is_used_and_flags_override_it() {
         "{used}"
     );
 }
+
+/// Ctrl-C (SIGINT) in the middle of a long write: exit 130, the output directory is never
+/// created and the staging directory is removed (brief: "Ctrl-C leaves no half-written output").
+#[cfg(unix)]
+#[test]
+fn ctrl_c_mid_write_publishes_nothing_and_cleans_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("population");
+    let bin = assert_cmd::cargo::cargo_bin("medrec");
+    let mut child = std::process::Command::new(bin)
+        .args(["synth", "--patients", "500000", "--seed", "3", "--out"])
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the staging directory exists, i.e. the write has started.
+    let staging = || {
+        std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .any(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with(".medrec-synth-")
+            })
+    };
+    let started = std::time::Instant::now();
+    while !staging() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "synth never started writing"
+        );
+        assert!(child.try_wait().unwrap().is_none(), "synth ended early");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "stderr: {stderr}");
+    assert!(stderr.contains("interrupted"), "stderr: {stderr}");
+    assert!(!out.exists(), "a half-written population was published");
+    assert!(!staging(), "the staging directory was left behind");
+}
