@@ -316,6 +316,10 @@ pub struct DocumentationRates {
     /// Whether notes carry their full text (clinical prose with labelled PHI). Without it the
     /// attachments hold a one-line text and generation is several times faster.
     pub note_text: bool,
+    /// Share of notes written as FHIR `Composition` instead of `DocumentReference` (both forms
+    /// carry the same facts, per the FHIR mapping: type, encounter, date, author, signature,
+    /// status, text), so readers are exercised on both.
+    pub composition_share: f64,
 }
 
 impl Default for DocumentationRates {
@@ -335,6 +339,7 @@ impl Default for DocumentationRates {
             disposition_missing: 0.01,
             patient_identification_missing: 0.005,
             note_text: true,
+            composition_share: 0.2,
         }
     }
 }
@@ -501,7 +506,7 @@ impl PopulationConfig {
                 self.time_zone
             )));
         }
-        let rates: [(&str, f64); 37] = [
+        let rates: [(&str, f64); 38] = [
             ("home_share", self.home_share),
             ("encounters.inpatient", self.encounters.inpatient),
             ("encounters.observation", self.encounters.observation),
@@ -556,6 +561,10 @@ impl PopulationConfig {
             ),
             ("documentation.unsigned", self.documentation.unsigned),
             ("documentation.not_final", self.documentation.not_final),
+            (
+                "documentation.composition_share",
+                self.documentation.composition_share,
+            ),
             (
                 "documentation.consent_missing",
                 self.documentation.consent_missing,

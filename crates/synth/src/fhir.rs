@@ -14,7 +14,9 @@
 //!   charges in `Claim.item` (revenue code, `net`, `encounter`) and `Claim.total`;
 //! * documents: `DocumentReference` with the LOINC type, author, `authenticator` (absent =
 //!   unsigned), `docStatus` (`final` / `preliminary`), `context.encounter`, and the note text as a
-//!   base64 `text/plain` attachment;
+//!   base64 `text/plain` attachment; a share of notes (`composition_share`) as `Composition`
+//!   instead: `type`, `encounter`, `date`, `author`, `attester` mode `legal` with a `time` (absent
+//!   = unsigned), `status` `final`/`preliminary`, the text escaped in `section[0].text.div`;
 //! * consents: `Consent` with scope `treatment`, status `active`, `dateTime` before the procedure,
 //!   `provision.data` (meaning `related`) pointing at the Procedure;
 //! * deaths: `Patient.deceasedDateTime` and disposition `exp`; autopsies as `Procedure` SNOMED CT
@@ -27,15 +29,15 @@ use base64::Engine as _;
 use medrec_model::Resource;
 use medrec_model::datatypes::{
     Address, Attachment, CodeableConcept, Coding, ContactPoint, Date, DateTime, Decimal, HumanName,
-    Identifier, Instant, Money, Period, Quantity, Reference,
+    Identifier, Instant, Money, Narrative, Period, Quantity, Reference,
 };
 use medrec_model::resources::{
     Bundle, BundleEntry, Claim, ClaimDiagnosis, ClaimDiagnosisDiagnosis, ClaimInsurance, ClaimItem,
-    ClaimProcedure, ClaimProcedureProcedure, Consent, ConsentData, ConsentProvision, Coverage,
-    DocumentReference, DocumentReferenceContent, DocumentReferenceContext, Encounter,
-    EncounterHospitalization, EncounterLocation, EncounterParticipant, Location, Organization,
-    Patient, PatientContact, PatientDeceased, Practitioner, Procedure, ProcedurePerformed,
-    ProcedurePerformer,
+    ClaimProcedure, ClaimProcedureProcedure, Composition, CompositionAttester, CompositionSection,
+    Consent, ConsentData, ConsentProvision, Coverage, DocumentReference, DocumentReferenceContent,
+    DocumentReferenceContext, Encounter, EncounterHospitalization, EncounterLocation,
+    EncounterParticipant, Location, Organization, Patient, PatientContact, PatientDeceased,
+    Practitioner, Procedure, ProcedurePerformed, ProcedurePerformer,
 };
 use std::collections::BTreeSet;
 
@@ -53,6 +55,23 @@ const ICD10CM: &str = "http://hl7.org/fhir/sid/icd-10-cm";
 const ICD10PCS: &str = "http://www.cms.gov/Medicare/Coding/ICD10";
 const SNOMED: &str = "http://snomed.info/sct";
 const LOINC: &str = "http://loinc.org";
+
+/// The note text as an XHTML narrative: `<div xmlns=…>` with `&`, `<` and `>` escaped; the text
+/// content of the div is exactly the note text (PHI spans index it).
+pub fn narrative_div(text: &str) -> String {
+    let mut div = String::with_capacity(text.len() + 64);
+    div.push_str(r#"<div xmlns="http://www.w3.org/1999/xhtml">"#);
+    for ch in text.chars() {
+        match ch {
+            '&' => div.push_str("&amp;"),
+            '<' => div.push_str("&lt;"),
+            '>' => div.push_str("&gt;"),
+            c => div.push(c),
+        }
+    }
+    div.push_str("</div>");
+    div
+}
 
 fn coding(system: &str, code: &str, display: Option<&str>) -> Coding {
     Coding {
@@ -295,7 +314,11 @@ impl Population {
                 out.push(Resource::from(self.autopsy(patient, enc)));
             }
             for n in &enc.notes {
-                out.push(Resource::from(self.document(patient, enc, n)));
+                if n.composition {
+                    out.push(Resource::from(self.composition(patient, enc, n)));
+                } else {
+                    out.push(Resource::from(self.document(patient, enc, n)));
+                }
             }
             out.push(Resource::from(self.claim(patient, enc)));
         }
@@ -659,6 +682,46 @@ impl Population {
                 ..DocumentReferenceContext::default()
             }),
             ..DocumentReference::default()
+        }
+    }
+
+    fn composition(
+        &self,
+        p: &GeneratedPatient,
+        e: &GeneratedEncounter,
+        n: &GeneratedNote,
+    ) -> Composition {
+        let f = &self.facilities()[e.facility];
+        Composition {
+            id: Some(n.id.clone()),
+            status: Some(if n.is_final { "final" } else { "preliminary" }.into()),
+            type_: Some(cc(LOINC, n.kind.loinc(), Some(n.kind.display()))),
+            subject: Some(reference("Patient", &p.id)),
+            encounter: Some(reference("Encounter", &e.id)),
+            date: Some(self.dt(n.date)),
+            author: vec![reference("Practitioner", &self.clinicians()[n.author].id)],
+            title: Some(n.kind.display().into()),
+            attester: n
+                .authenticator
+                .map(|a| CompositionAttester {
+                    mode: Some("legal".into()),
+                    time: Some(self.dt(n.date)),
+                    party: Some(reference("Practitioner", &self.clinicians()[a].id)),
+                    ..CompositionAttester::default()
+                })
+                .into_iter()
+                .collect(),
+            custodian: Some(reference("Organization", &format!("org-{}", f.id))),
+            section: vec![CompositionSection {
+                title: Some(n.kind.display().into()),
+                text: Some(Narrative {
+                    status: Some("generated".into()),
+                    div: Some(narrative_div(&n.text)),
+                    ..Narrative::default()
+                }),
+                ..CompositionSection::default()
+            }],
+            ..Composition::default()
         }
     }
 

@@ -63,7 +63,7 @@ pub use config::{
     BedChange, CodingRates, ConfigError, ConfigErrorKind, DocumentationRates, EncounterMix,
     FacilityConfig, PopulationConfig, StayRates, UnitConfig, UnitKind,
 };
-pub use fhir::{ACCOUNT_SYSTEM, FULL_URL_BASE, MRN_SYSTEM};
+pub use fhir::{ACCOUNT_SYSTEM, FULL_URL_BASE, MRN_SYSTEM, narrative_div};
 pub use phi::{PhiKind, PhiSpan, PhiSubject};
 pub use plan::{
     Address, ChargeLine, Clinician, CodedDiagnosis, CodedProcedure, Delivery, EncounterClass,

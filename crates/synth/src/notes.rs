@@ -59,6 +59,17 @@ struct Writer<'a> {
     ctx: &'a NoteContext,
 }
 
+/// A stable number in [0, 1) from a note id (FNV-1a), to pick the note's FHIR form without drawing
+/// from the random stream (so the rest of the population does not change with the share).
+fn unit_hash(id: &str) -> f64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in id.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    (h >> 11) as f64 / (1u64 << 53) as f64
+}
+
 /// Adds the documents of an encounter (before document-level deficiencies are injected).
 pub(crate) fn write_notes(
     pop: &Population,
@@ -161,8 +172,11 @@ pub(crate) fn write_notes(
             l.t(kind.display()).t(".");
             l
         };
+        let id = format!("doc-{slug}-{}", i + 1);
+        let composition = unit_hash(&id) < d.composition_share;
         notes.push(GeneratedNote {
-            id: format!("doc-{slug}-{}", i + 1),
+            id,
+            composition,
             kind,
             date,
             author,

@@ -403,10 +403,17 @@ pub struct GeneratedNote {
     pub authenticator: Option<usize>,
     /// `docStatus` final (`true`) or preliminary (`false`).
     pub is_final: bool,
-    /// Note text (UTF-8; base64 in the attachment).
+    /// Note text (UTF-8; base64 in the attachment of a `DocumentReference`, or the escaped
+    /// content of `Composition.section[0].text.div`).
     pub text: String,
-    /// Exact labels of every identifier inserted into `text`.
+    /// Exact labels of every identifier inserted into `text` (byte offsets into `text`, i.e. into
+    /// the decoded attachment or the unescaped narrative).
     pub phi: Vec<PhiSpan>,
+    /// Written as a `Composition` (signature = `attester` mode `legal` with a time, status
+    /// `final`/`preliminary`, text in `section[0].text.div`) instead of a `DocumentReference`.
+    /// Chosen by [`DocumentationRates::composition_share`](crate::DocumentationRates) from a
+    /// hash of the note id, so it draws nothing from the random stream.
+    pub composition: bool,
 }
 
 /// One charge line (`Claim.item`).

@@ -34,7 +34,10 @@ fn edit_family(edit: &str) -> String {
 fn key_of_found(encounter: &str, d: &Deficiency) -> Key {
     let (document, code, procedure, detail) = match d.rule.as_str() {
         "document.unsigned" | "document.not-final" => {
-            (resource_id(&d.path, "DocumentReference"), None, None, None)
+            // Synth writes a share of notes as Compositions (same facts, other resource).
+            let document = resource_id(&d.path, "DocumentReference")
+                .or_else(|| resource_id(&d.path, "Composition"));
+            (document, None, None, None)
         }
         "code.invalid" | "code.not-billable" | "poa.missing" => (None, d.code.clone(), None, None),
         "code.edit" => (

@@ -3,6 +3,7 @@
 
 use crate::population;
 use medrec_model::{Resource, Severity};
+use medrec_synth::{Population, PopulationConfig};
 
 fn check(resource: &Resource) {
     let issues: Vec<_> = resource
@@ -87,8 +88,8 @@ fn records_carry_the_him_facts() {
 
 #[test]
 fn note_attachments_hold_the_labelled_text() {
-    use base64::Engine as _;
     let pop = population(40, 33);
+    let (mut compositions, mut references) = (0, 0);
     for p in pop.patients() {
         let resources = pop.patient_resources(&p);
         for e in &p.encounters {
@@ -98,33 +99,45 @@ fn note_attachments_hold_the_labelled_text() {
                     .find(|r| r.id() == Some(n.id.as_str()))
                     .unwrap();
                 let v = serde_json::to_value(r).unwrap();
-                let data = v["content"][0]["attachment"]["data"].as_str().unwrap();
-                let text = base64::engine::general_purpose::STANDARD
-                    .decode(data)
-                    .unwrap();
-                assert_eq!(text, n.text.as_bytes());
-                assert_eq!(v["authenticator"].is_object(), n.authenticator.is_some());
+                assert_eq!(crate::note_text(&v), n.text.as_bytes());
+                if n.composition {
+                    compositions += 1;
+                    assert_eq!(v["resourceType"], "Composition");
+                    assert_eq!(v["encounter"]["reference"], format!("Encounter/{}", e.id));
+                    let legal = v["attester"].as_array().is_some_and(|a| {
+                        a.iter()
+                            .any(|x| x["mode"] == "legal" && x["time"].is_string())
+                    });
+                    assert_eq!(legal, n.authenticator.is_some());
+                    assert_eq!(v["status"] == "final", n.is_final);
+                } else {
+                    references += 1;
+                    assert_eq!(v["resourceType"], "DocumentReference");
+                    assert_eq!(v["authenticator"].is_object(), n.authenticator.is_some());
+                    assert_eq!(v["docStatus"] == "final", n.is_final);
+                }
             }
         }
     }
+    // The default share (0.2) gives both forms.
+    let share = compositions as f64 / (compositions + references) as f64;
+    assert!((0.1..0.3).contains(&share), "composition share {share}");
 }
 
 #[test]
-fn bed_locations_count_the_beds_in_service() {
-    let pop = population(1, 1);
-    for u in pop.units() {
-        let active_beds = pop
-            .unit_locations(u.index)
-            .iter()
-            .filter(|l| {
-                l.physical_type
-                    .as_ref()
-                    .and_then(|t| t.coding[0].code.as_deref())
-                    == Some("bd")
-                    && l.status.as_deref() == Some("active")
-            })
-            .count() as u32;
-        let last_day = pop.config().to.yesterday().unwrap();
-        assert_eq!(active_beds, u.config.beds_on(last_day), "{}", u.config.id);
+fn composition_share_zero_and_one() {
+    for (share, want) in [(0.0, false), (1.0, true)] {
+        let mut config = PopulationConfig {
+            patients: 30,
+            seed: 4,
+            ..PopulationConfig::demo()
+        };
+        config.documentation.composition_share = share;
+        let pop = Population::new(config).unwrap();
+        for p in pop.patients() {
+            for e in &p.encounters {
+                assert!(e.notes.iter().all(|n| n.composition == want));
+            }
+        }
     }
 }

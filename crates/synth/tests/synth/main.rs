@@ -43,3 +43,30 @@ pub fn shared_data() -> Option<PathBuf> {
     );
     None
 }
+
+/// The note text of a generated document resource, whichever FHIR form it has: the decoded
+/// base64 attachment of a `DocumentReference`, or the unescaped text of a `Composition`'s
+/// `section[0].text.div`.
+pub fn note_text(v: &serde_json::Value) -> Vec<u8> {
+    match v["resourceType"].as_str() {
+        Some("Composition") => {
+            let div = v["section"][0]["text"]["div"].as_str().unwrap();
+            let open = r#"<div xmlns="http://www.w3.org/1999/xhtml">"#;
+            let inner = div
+                .strip_prefix(open)
+                .and_then(|d| d.strip_suffix("</div>"))
+                .expect("generated narrative div");
+            inner
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&amp;", "&")
+                .into_bytes()
+        }
+        _ => {
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD
+                .decode(v["content"][0]["attachment"]["data"].as_str().unwrap())
+                .unwrap()
+        }
+    }
+}

@@ -88,15 +88,13 @@ fn ndjson_lines_parse_and_truth_matches_records() {
     truth.check_census_balance().unwrap();
     // Every PHI span in the truth file is the text at those bytes of the decoded note.
     let phi = std::fs::read_to_string(out.join("truth/phi.ndjson")).unwrap();
-    let docs = std::fs::read_to_string(out.join("DocumentReference.ndjson")).unwrap();
     let mut texts = BTreeMap::new();
-    for line in docs.lines() {
-        let v: serde_json::Value = serde_json::from_str(line).unwrap();
-        use base64::Engine as _;
-        let text = base64::engine::general_purpose::STANDARD
-            .decode(v["content"][0]["attachment"]["data"].as_str().unwrap())
-            .unwrap();
-        texts.insert(v["id"].as_str().unwrap().to_string(), text);
+    for file in ["DocumentReference.ndjson", "Composition.ndjson"] {
+        let docs = std::fs::read_to_string(out.join(file)).unwrap();
+        for line in docs.lines() {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            texts.insert(v["id"].as_str().unwrap().to_string(), crate::note_text(&v));
+        }
     }
     for line in phi.lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
