@@ -209,6 +209,36 @@ fn location_name(l: &Location) -> String {
         .unwrap_or_else(|| crate::aggregate::UNASSIGNED_UNIT.to_string())
 }
 
+/// The first performer of a Procedure (`Procedure.performer[].actor`): the practitioner's name,
+/// else the reference's display or text.
+fn procedure_performer(record: &PatientRecord, p: &Procedure) -> Option<String> {
+    let actor = p.performer.iter().find_map(|x| x.actor.as_ref())?;
+    Some(
+        record
+            .resolve(actor)
+            .and_then(|x| x.downcast_ref::<Practitioner>())
+            .and_then(practitioner_name)
+            .unwrap_or_else(|| reference_label(actor)),
+    )
+}
+
+/// The performer of a claim's procedure: that of the encounter's `Procedure` with the same
+/// ICD-10-PCS code (a claim line names no performer).
+fn performer_of_code(
+    record: &PatientRecord,
+    er: &EncounterRecord<'_>,
+    code: &str,
+) -> Option<String> {
+    er.procedures
+        .iter()
+        .filter(|p| {
+            p.code
+                .as_ref()
+                .is_some_and(|cc| codes_of(cc, Some(ICD10PCS_SYSTEM)).any(|c| c == code))
+        })
+        .find_map(|p| procedure_performer(record, p))
+}
+
 fn patient_of<'a>(record: &'a PatientRecord, e: &Encounter) -> Option<&'a Patient> {
     e.subject
         .as_ref()
@@ -406,6 +436,10 @@ fn stay_from_encounter(
                 .type_
                 .iter()
                 .any(|t| codes_of(t, None).any(|c| c == "principal"));
+            let admitting = d
+                .type_
+                .iter()
+                .any(|t| codes_of(t, None).any(|c| c == "admitting"));
             let poa = first_code(d.on_admission.as_ref()).and_then(|c| c.chars().next());
             let code = match &d.diagnosis {
                 Some(ClaimDiagnosisDiagnosis::CodeableConcept(cc)) => {
@@ -432,6 +466,7 @@ fn stay_from_encounter(
                         code,
                         principal: false,
                         present_on_admission: poa,
+                        admitting,
                     },
                 ));
             }
@@ -443,6 +478,7 @@ fn stay_from_encounter(
                 procedures.push(StayProcedure {
                     code: code.to_string(),
                     performed: timestamp(p.date.as_ref(), tz),
+                    performer: performer_of_code(record, er, code),
                 });
             }
         }
@@ -494,6 +530,7 @@ fn stay_from_encounter(
                         code: code.to_string(),
                         principal: false,
                         present_on_admission: None,
+                        admitting: false,
                     },
                 ));
             }
@@ -514,6 +551,7 @@ fn stay_from_encounter(
                 procedures.push(StayProcedure {
                     code: code.to_string(),
                     performed,
+                    performer: procedure_performer(record, p),
                 });
             }
         }

@@ -311,6 +311,7 @@ mod tests {
                 code: c.to_string(),
                 principal: i == 0,
                 present_on_admission: None,
+                admitting: false,
             })
             .collect();
         s.procedures = px
@@ -318,6 +319,7 @@ mod tests {
             .map(|c| StayProcedure {
                 code: c.to_string(),
                 performed: None,
+                performer: None,
             })
             .collect();
         s

@@ -42,10 +42,18 @@
 //! measures (CMS's planned-readmission algorithm, case-mix index).
 //!
 //! # Crate features
-//! No optional features yet.
+//! - `arrow` (default): [`arrow`] — the `encounters`, `encounter_unit_stays`, `diagnoses` and
+//!   `procedures` tables as Apache Arrow record batches (`arrow-array`/`arrow-schema` 59), built
+//!   streaming in batches of a bounded row count, for data-frame engines (DataFusion, Polars …).
+//! - `arrow-ipc` (default, implies `arrow`): writing those tables as Arrow IPC files, atomically
+//!   (`arrow::IpcFileWriter`).
+//!
+//! Embedders that only need the statistics turn both off with `default-features = false`.
 #![forbid(unsafe_code)]
 
 pub mod aggregate;
+#[cfg(feature = "arrow")]
+pub mod arrow;
 pub mod beds;
 pub mod chart;
 pub mod clock;

@@ -66,6 +66,15 @@ pub enum AdmitSource {
 }
 
 impl AdmitSource {
+    /// The snake_case name used in CSV/Arrow tables (`born`, `transfer_from_hospital`, `other`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AdmitSource::Born => "born",
+            AdmitSource::TransferFromHospital => "transfer_from_hospital",
+            AdmitSource::Other => "other",
+        }
+    }
+
     /// Maps an HL7 `admit-source` code.
     pub fn from_code(code: &str) -> AdmitSource {
         match code {
@@ -95,6 +104,18 @@ pub enum Disposition {
 }
 
 impl Disposition {
+    /// The snake_case name used in CSV/Arrow tables (`died`, `transfer_to_hospital`,
+    /// `transfer_to_other_facility`, `against_advice`, `other`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Disposition::Died => "died",
+            Disposition::TransferToHospital => "transfer_to_hospital",
+            Disposition::TransferToOtherFacility => "transfer_to_other_facility",
+            Disposition::AgainstAdvice => "against_advice",
+            Disposition::Other => "other",
+        }
+    }
+
     /// Maps an HL7 `discharge-disposition` code.
     pub fn from_code(code: &str) -> Disposition {
         match code {
@@ -160,6 +181,16 @@ pub enum Delivery {
     Cesarean,
 }
 
+impl Delivery {
+    /// The snake_case name used in CSV/Arrow tables (`vaginal`, `cesarean`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Delivery::Vaginal => "vaginal",
+            Delivery::Cesarean => "cesarean",
+        }
+    }
+}
+
 /// Autopsy facts of a death.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Autopsy {
@@ -182,6 +213,10 @@ pub struct StayDiagnosis {
     pub principal: bool,
     /// Present on admission indicator (`y`, `n`, `u`, `w`), if recorded.
     pub present_on_admission: Option<char>,
+    /// Recorded as the admitting diagnosis (`Claim.diagnosis.type` `admitting`). An admitting
+    /// diagnosis entry that is not also the principal one is still counted with the stay's codes.
+    #[serde(default)]
+    pub admitting: bool,
 }
 
 /// One ICD-10-PCS (or other) procedure of the stay.
@@ -191,6 +226,10 @@ pub struct StayProcedure {
     pub code: String,
     /// When it was performed, if known.
     pub performed: Option<Timestamp>,
+    /// Who performed it (`Procedure.performer[0].actor`: the practitioner's name, else the
+    /// reference's display or text), if known.
+    #[serde(default)]
+    pub performer: Option<String>,
 }
 
 /// Everything one encounter contributes to the hospital statistics.

@@ -94,6 +94,7 @@ impl CaseStay {
                 code: c.clone(),
                 principal: i == 0,
                 present_on_admission: None,
+                admitting: false,
             })
             .collect();
         s.procedures = self
@@ -102,6 +103,7 @@ impl CaseStay {
             .map(|c| StayProcedure {
                 code: c.clone(),
                 performed: None,
+                performer: None,
             })
             .collect();
         s.derive_from_codes();

@@ -121,7 +121,7 @@ fn maternity_report() {
     assert_eq!(agg.feed_counts().other_stays, 1);
 }
 
-fn data_dir() -> Option<std::path::PathBuf> {
+pub(crate) fn data_dir() -> Option<std::path::PathBuf> {
     let dir = std::env::var_os("MEDREC_DATA")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data").into());

@@ -1,5 +1,7 @@
 //! Integration tests of medrec-stats: data-driven textbook cases, properties.
 
+#[cfg(feature = "arrow")]
+mod arrow;
 mod cases;
 mod common;
 mod fhir;

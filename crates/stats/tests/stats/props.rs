@@ -16,7 +16,7 @@ const UNITS: [&str; 4] = ["MED", "SURG", "ICU", "NURSERY"];
 const MARCH_1: i64 = 1_709_251_200;
 
 #[derive(Debug, Clone)]
-struct Gen {
+pub(crate) struct Gen {
     patient: u8,
     start_h: i64,
     los_h: Option<i64>,
@@ -31,7 +31,7 @@ struct Gen {
     outpatient: bool,
 }
 
-fn gen_stay() -> impl Strategy<Value = Gen> {
+pub(crate) fn gen_stay() -> impl Strategy<Value = Gen> {
     (
         (
             0u8..12,
@@ -135,11 +135,12 @@ fn build(i: usize, g: &Gen) -> Stay {
         code: format!("I{}", 10 + g.payer),
         principal: true,
         present_on_admission: None,
+        admitting: false,
     }];
     s
 }
 
-fn stays_of(gens: &[Gen]) -> Vec<Stay> {
+pub(crate) fn stays_of(gens: &[Gen]) -> Vec<Stay> {
     gens.iter().enumerate().map(|(i, g)| build(i, g)).collect()
 }
 

@@ -13,7 +13,7 @@ fn ts(s: i64) -> Timestamp {
 }
 
 /// The stays of one generated patient, as an ADT feed would give them.
-fn stays_of(pop: &Population, p: &GeneratedPatient) -> Vec<Stay> {
+pub(crate) fn stays_of(pop: &Population, p: &GeneratedPatient) -> Vec<Stay> {
     p.encounters
         .iter()
         .map(|e| {
@@ -60,6 +60,7 @@ fn stays_of(pop: &Population, p: &GeneratedPatient) -> Vec<Stay> {
                     code: d.code.to_string(),
                     principal: d.principal,
                     present_on_admission: None,
+                    admitting: false,
                 })
                 .collect();
             s
