@@ -161,6 +161,7 @@ edit_ids! {
     InvalidDx, "invalid_dx", Error, "Diagnosis code not valid in the code set in effect (unknown, malformed, missing or invalid 7th character)";
     HeaderDx, "header_dx", Error, "Diagnosis code is a header (category or subcategory), not billable";
     InvalidProc, "invalid_proc", Error, "Procedure code is not a well-formed ICD-10-PCS code";
+    UnknownProc, "unknown_proc", Warning, "Well-formed ICD-10-PCS code not in the PCS code set in use (check the code set's fiscal year)";
     MissingPrincipal, "missing_principal", Error, "The stay has no principal diagnosis";
     InvalidAge, "invalid_age", Error, "Age outside 0-124 years";
     SexConflictDx, "sex_conflict_dx", Error, "Diagnosis inconsistent with the patient's sex";
@@ -520,6 +521,7 @@ fn tabular_notes() -> &'static TabularNotes {
 #[derive(Debug, Clone)]
 pub struct StayEditor<'a> {
     release: &'a IcdCmRelease,
+    pcs: Option<&'a crate::PcsRelease>,
     history: Option<&'a ReleaseHistory>,
     tables: std::borrow::Cow<'a, MceTables>,
     use_additional_code: bool,
@@ -537,6 +539,7 @@ impl StayEditor<'static> {
         static T: std::sync::OnceLock<MceTables> = std::sync::OnceLock::new();
         StayEditor {
             release: crate::icd10cm(),
+            pcs: Some(crate::icd10pcs()),
             history: None,
             tables: std::borrow::Cow::Borrowed(T.get_or_init(MceTables::derived)),
             use_additional_code: true,
@@ -555,7 +558,22 @@ impl<'a> StayEditor<'a> {
     pub fn with_history(self, history: &'a ReleaseHistory) -> StayEditor<'a> {
         StayEditor {
             release: self.release,
+            pcs: self.pcs,
             history: Some(history),
+            tables: self.tables,
+            use_additional_code: self.use_additional_code,
+        }
+    }
+
+    /// Checks procedure codes against `pcs` (default: the embedded ICD-10-PCS code set, FY2024
+    /// codes file), or only their structure with `None`. A well-formed code missing from the set
+    /// gives `unknown_proc` (a warning: codes added in later fiscal years are missing from an
+    /// older set, so load the year of the stay's discharge).
+    pub fn with_pcs(self, pcs: Option<&'a crate::PcsRelease>) -> StayEditor<'a> {
+        StayEditor {
+            release: self.release,
+            pcs,
+            history: self.history,
             tables: self.tables,
             use_additional_code: self.use_additional_code,
         }
@@ -873,6 +891,21 @@ impl<'a> StayEditor<'a> {
                     "ICD-10-PCS code structure (CMS ICD-10-PCS Official Guidelines A.1-A.3)".into(),
                 );
                 continue;
+            }
+            if let Some(pcs) = self.pcs {
+                if pcs.validate(&c) == crate::PcsStatus::Unknown {
+                    push(
+                        &mut out,
+                        EditId::UnknownProc,
+                        Some(code),
+                        None,
+                        format!(
+                            "{code} is not in the ICD-10-PCS FY{} code set",
+                            pcs.fiscal_year()
+                        ),
+                        format!("CMS ICD-10-PCS FY{} code set", pcs.fiscal_year()),
+                    );
+                }
             }
             match stay.sex {
                 Sex::Male if t.proc_in("proc_sex_female", &c) => push(
