@@ -24,10 +24,26 @@ use std::str::FromStr;
 /// assert_eq!(code, IcdCmCode::parse("E119")?);
 /// # Ok::<(), medrec_codes::MalformedCode>(())
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct IcdCmCode {
     raw: [u8; 7],
     len: u8,
+}
+
+impl Ord for IcdCmCode {
+    /// String order of the undotted code, compared as one big-endian word (the padding bytes
+    /// are 0, below every character, so a code sorts before the longer codes it starts).
+    #[inline]
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.order_key().cmp(&other.order_key())
+    }
+}
+
+impl PartialOrd for IcdCmCode {
+    #[inline]
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 /// Why a string is not a well-formed ICD-10-CM code (see [`IcdCmCode::parse`]).
@@ -79,18 +95,99 @@ impl MalformedCode {
 }
 
 /// Fast syntactic check without building an error value: the shared core of [`IcdCmCode::parse`].
+///
+/// Trims ASCII white space, then takes the branch-light path ([`normalize_word`]) for the usual
+/// 3–8 byte inputs; anything that path does not accept (errors, odd lengths) goes to the
+/// byte-by-byte [`normalize_scalar`], which defines the rules and the exact error kind. The two
+/// agree on every input (property-tested in this module).
 #[inline]
 pub(crate) fn normalize_bytes(input: &[u8]) -> Result<IcdCmCode, MalformedKind> {
-    // Trim ASCII white space on both ends.
-    let mut start = 0;
-    let mut end = input.len();
-    while start < end && input[start].is_ascii_whitespace() {
-        start += 1;
+    let mut s = input;
+    while let [first, rest @ ..] = s
+        && first.is_ascii_whitespace()
+    {
+        s = rest;
     }
-    while end > start && input[end - 1].is_ascii_whitespace() {
-        end -= 1;
+    while let [rest @ .., last] = s
+        && last.is_ascii_whitespace()
+    {
+        s = rest;
     }
-    let s = &input[start..end];
+    match normalize_word(s) {
+        Some(code) => Ok(code),
+        None => normalize_scalar(s),
+    }
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// Lanes (bytes, all below 0x80) that are at least `c`, as the lane's high bit.
+#[inline(always)]
+const fn lanes_ge(w: u64, c: u8) -> u64 {
+    w.wrapping_add(ONES * (0x80 - c as u64)) & HIGH
+}
+
+/// Lanes (bytes, all below 0x80) equal to `c`, as the lane's high bit.
+#[inline(always)]
+const fn lanes_eq(w: u64, c: u8) -> u64 {
+    !((w ^ (ONES * c as u64)).wrapping_add(ONES * 0x7F)) & HIGH
+}
+
+/// The SWAR fast path: an already trimmed input of 3 to 8 bytes read as one little-endian word,
+/// upper-cased, its dot (only after the third character) removed and every character checked in
+/// a few word operations. `None` means "not accepted here": the caller falls back to
+/// [`normalize_scalar`] (for the error kind, or for inputs outside 3–8 bytes).
+#[inline(always)]
+pub(crate) fn normalize_word(s: &[u8]) -> Option<IcdCmCode> {
+    let n = s.len();
+    let w = if let (Some(lo), Some(hi)) = (s.first_chunk::<4>(), s.last_chunk::<4>()) {
+        if n > 8 {
+            return None;
+        }
+        // Two overlapping 4-byte loads cover 4..=8 bytes; overlapping bytes are equal.
+        u32::from_le_bytes(*lo) as u64 | ((u32::from_le_bytes(*hi) as u64) << (8 * (n - 4)))
+    } else if let [a, b, c] = *s {
+        a as u64 | (b as u64) << 8 | (c as u64) << 16
+    } else {
+        return None;
+    };
+    if w & HIGH != 0 {
+        return None; // not ASCII
+    }
+    // Upper-case a-z (unused lanes are 0 and stay 0).
+    let lower = lanes_ge(w, b'a') & !lanes_ge(w, b'{');
+    let mut w = w ^ (lower >> 2);
+    let mut len = n;
+    let dots = lanes_eq(w, b'.');
+    if dots != 0 {
+        // One dot, right after the third character and followed by at least one more.
+        if dots != 0x80 << 24 || n < 5 {
+            return None;
+        }
+        w = (w & 0x00FF_FFFF) | ((w >> 8) & !0x00FF_FFFF);
+        len -= 1;
+    }
+    if len > 7 {
+        return None;
+    }
+    let used = HIGH & ((1u64 << (8 * len)) - 1);
+    let digit = lanes_ge(w, b'0') & !lanes_ge(w, b'9' + 1);
+    let upper = lanes_ge(w, b'A') & !lanes_ge(w, b'Z' + 1);
+    if (digit | upper) & used != used || upper & 0x80 == 0 {
+        return None;
+    }
+    let b = w.to_le_bytes();
+    Some(IcdCmCode {
+        raw: [b[0], b[1], b[2], b[3], b[4], b[5], b[6]],
+        len: len as u8,
+    })
+}
+
+/// The normalization rules, byte by byte, on an already trimmed input: the reference for
+/// [`normalize_word`] and the source of every error kind.
+#[cold]
+pub(crate) fn normalize_scalar(s: &[u8]) -> Result<IcdCmCode, MalformedKind> {
     if s.is_empty() {
         return Err(MalformedKind::Empty);
     }
@@ -129,6 +226,13 @@ pub(crate) fn normalize_bytes(input: &[u8]) -> Result<IcdCmCode, MalformedKind> 
 }
 
 impl IcdCmCode {
+    /// A well-formed code (`A00`) used where a value is needed but never shown (the code of a
+    /// malformed input in a batch).
+    pub(crate) const PLACEHOLDER: IcdCmCode = IcdCmCode {
+        raw: [b'A', b'0', b'0', 0, 0, 0, 0],
+        len: 3,
+    };
+
     /// Normalizes a code as written by people and systems: surrounding white space is dropped,
     /// letters are upper-cased, and the dot is optional but only allowed after the third
     /// character (`e11.9`, `E119`, ` E11.9 ` all give `E11.9`).
@@ -193,8 +297,11 @@ impl IcdCmCode {
     }
 
     /// Whether `self` is `other` or a code below it by string prefix (`E11.9` starts with `E11`).
+    #[inline]
     pub fn starts_with(&self, other: &IcdCmCode) -> bool {
-        other.len <= self.len && self.raw[..other.len as usize] == other.raw[..other.len as usize]
+        // Compare the first `other.len` bytes (3..=7) of the big-endian words.
+        let mask = !0u64 << (64 - 8 * other.len as u32);
+        other.len <= self.len && (self.order_key() ^ other.order_key()) & mask == 0
     }
 
     /// The character at a 0-based position, if the code is that long.
@@ -213,11 +320,25 @@ impl IcdCmCode {
         Some(out)
     }
 
-    /// A 64-bit key unique per code (used by the hash index).
+    /// The code bytes as a big-endian word (length in the last byte): its order is the code
+    /// order.
     #[inline]
-    pub(crate) fn key(&self) -> u64 {
+    fn order_key(&self) -> u64 {
         let r = &self.raw;
-        u64::from_le_bytes([r[0], r[1], r[2], r[3], r[4], r[5], r[6], self.len])
+        u64::from_be_bytes([r[0], r[1], r[2], r[3], r[4], r[5], r[6], self.len])
+    }
+
+    /// The code packed into 42 bits, unique per code and never 0 (used by the hash index, whose
+    /// slots hold it next to the entry number). Each character keeps its low 6 bits (`A`–`Z`
+    /// give 1–26, `0`–`9` give 48–57, an unused position 0), 6 bits per position.
+    #[inline]
+    pub(crate) fn packed(&self) -> u64 {
+        let r = &self.raw;
+        let w = u64::from_le_bytes([r[0], r[1], r[2], r[3], r[4], r[5], r[6], 0])
+            & 0x003F_3F3F_3F3F_3F3F;
+        let w = (w & 0x00FF_00FF_00FF_00FF) | ((w & 0xFF00_FF00_FF00_FF00) >> 2);
+        let w = (w & 0x0000_FFFF_0000_FFFF) | ((w & 0xFFFF_0000_FFFF_0000) >> 4);
+        (w & 0xFFFF_FFFF) | ((w >> 32) << 24)
     }
 
     /// Writes the dotted form into a stack buffer and returns it (no allocation).
@@ -338,5 +459,99 @@ mod tests {
         assert!(b.starts_with(&a) && !c.starts_with(&a));
         assert_eq!(b.truncated(), Some(a));
         assert_eq!(b.category(), a);
+    }
+
+    /// The reference: trim, then the byte-by-byte rules.
+    fn reference(input: &[u8]) -> Result<IcdCmCode, MalformedKind> {
+        let t = input.trim_ascii();
+        normalize_scalar(t)
+    }
+
+    #[test]
+    fn word_path_agrees_with_the_scalar_rules_on_edge_cases() {
+        let cases: &[&[u8]] = &[
+            b"E11",
+            b"e11",
+            b"E119",
+            b"E11.9",
+            b"e11.9",
+            b" E11.9 ",
+            b"S72.001A",
+            b"s72001a",
+            b"S72001AA",
+            b"S72.001AA",
+            b"E11.",
+            b"E1.19",
+            b"E11..9",
+            b".E119",
+            b"E119.",
+            b"111",
+            b"1E1",
+            b"E1",
+            b"",
+            b"  ",
+            b"E11-9",
+            b"E11 9",
+            b"\xC3\x8911",
+            b"QA0.0",
+            b"C4A",
+            b"Z3A.01",
+            b"E1\x7F9",
+            b"E1@9",
+            b"E1[9",
+            b"E1`9",
+            b"E1{9",
+            b"E1/9",
+            b"E1:9",
+            b"A.B.C",
+            b"AB.CD",
+            b"ABC.",
+            b"ABC.D",
+            b"ABCD.EFG",
+            b"\tT36.0X1A\n",
+            b"t36.0x1a",
+        ];
+        for &c in cases {
+            assert_eq!(
+                normalize_bytes(c),
+                reference(c),
+                "{:?}",
+                String::from_utf8_lossy(c)
+            );
+        }
+    }
+
+    #[test]
+    fn packed_key_is_unique_and_nonzero() {
+        let a = IcdCmCode::parse("E11").unwrap();
+        let b = IcdCmCode::parse("E110").unwrap();
+        let c = IcdCmCode::parse("E11A").unwrap();
+        let z = IcdCmCode::parse("Z99.89XAB").unwrap_err();
+        assert_eq!(z.kind(), MalformedKind::TooLong);
+        let keys = [a.packed(), b.packed(), c.packed()];
+        assert!(keys.iter().all(|&k| k != 0 && k < 1 << 42));
+        assert!(keys[0] != keys[1] && keys[1] != keys[2] && keys[0] != keys[2]);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+
+        #[test]
+        fn word_path_agrees_with_the_scalar_rules(s in r"[ \t]{0,2}[A-Za-z0-9.\-@`\[{/: ]{0,9}[ \t\n]{0,2}") {
+            proptest::prop_assert_eq!(normalize_bytes(s.as_bytes()), reference(s.as_bytes()));
+        }
+
+        #[test]
+        fn word_path_agrees_on_any_bytes(b in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..11)) {
+            proptest::prop_assert_eq!(normalize_bytes(&b), reference(&b));
+        }
+
+        #[test]
+        fn packing_and_order_are_faithful(a in "[A-Z][A-Z0-9]{2,6}", b in "[A-Z][A-Z0-9]{2,6}") {
+            let (x, y) = (IcdCmCode::parse(&a).unwrap(), IcdCmCode::parse(&b).unwrap());
+            proptest::prop_assert_eq!(x.packed() == y.packed(), a == b);
+            proptest::prop_assert_eq!(x.cmp(&y), a.cmp(&b));
+            proptest::prop_assert_eq!(x.starts_with(&y), a.starts_with(&b));
+        }
     }
 }

@@ -215,65 +215,200 @@ pub(crate) const F_BILLABLE: u8 = 1;
 pub(crate) const F_REQUIRES_SEVENTH: u8 = 2;
 pub(crate) const F_GENERATED: u8 = 4;
 
+/// Everything about one code except its title (hierarchy, block, chapter, 7th-character
+/// definition, flags): 24 bytes.
 #[derive(Debug, Clone)]
 pub(crate) struct Entry {
     pub(crate) code: IcdCmCode,
-    pub(crate) title_start: u32,
     pub(crate) parent: u32,
     pub(crate) subtree_end: u32,
-    pub(crate) title_len: u16,
     pub(crate) block: u16,
     pub(crate) seventh: u16,
     pub(crate) chapter: u8,
     pub(crate) flags: u8,
 }
 
-/// Open-addressing hash index from code key to entry number (linear probing, load ≤ 0.5).
+type TitleSlices<'a> = Vec<&'a str>;
+
+self_cell::self_cell!(
+    /// Every title of a release in one string, with the title of each entry as a ready `&str`
+    /// slice of it: [`CodeEntry::title`] reads one 16-byte slice and never the text itself (a
+    /// checked `&text[a..b]` would read the text at both ends to check the UTF-8 boundaries, a
+    /// cache miss into megabytes of text for every title).
+    pub(crate) struct Titles {
+        owner: String,
+        #[covariant]
+        dependent: TitleSlices,
+    }
+);
+
+impl Titles {
+    /// Titles from one string holding them back to back, and the end offset of each.
+    fn from_ends(text: String, ends: &[u32]) -> Titles {
+        Titles::new(text, |text| {
+            let mut start = 0;
+            ends.iter()
+                .map(|&end| {
+                    let t = &text[start..end as usize];
+                    start = end as usize;
+                    t
+                })
+                .collect()
+        })
+    }
+
+    #[inline]
+    pub(crate) fn get(&self, idx: u32) -> &str {
+        self.borrow_dependent()[idx as usize]
+    }
+
+    /// Heap bytes held (text and slices).
+    fn heap_bytes(&self) -> usize {
+        self.borrow_owner().capacity() + self.borrow_dependent().capacity() * 16
+    }
+}
+
+/// Slot bits: the packed code (42 bits, [`IcdCmCode::packed`]), the entry number (20 bits) and
+/// two flags, so that one 64-byte bucket answers validation and gives the entry number.
+const KEY_BITS: u32 = 42;
+const KEY_MASK: u64 = (1 << KEY_BITS) - 1;
+const IDX_BITS: u32 = 20;
+/// The most entries a release can have (the FY2026 release has 98,186).
+pub(crate) const MAX_ENTRIES: usize = 1 << IDX_BITS;
+const SLOT_BILLABLE: u64 = 1 << 62;
+const SLOT_REQUIRES_SEVENTH: u64 = 1 << 63;
+/// Codes per bucket on average at most (8 slots each): 4 keeps the table at 2 MiB for the
+/// FY2026 release, so that a bucket overflows into the next one for about 1 code in 200.
+const TARGET_PER_BUCKET: usize = 4;
+
+/// Eight slots, one cache line.
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(C, align(64))]
+struct Bucket([u64; 8]);
+
+/// Open-addressing hash index from code to entry number: 64-byte buckets of eight 8-byte
+/// slots holding the packed code, the entry number and the billable / requires-7th-character
+/// flags (an empty slot is 0: no code packs to 0). Linear probing by bucket; a lookup reads one
+/// cache line in the usual case.
 #[derive(Debug, Clone)]
-struct CodeIndex {
-    slots: Vec<u32>,
+pub(crate) struct CodeIndex {
+    buckets: Vec<Bucket>,
     shift: u32,
     mask: usize,
 }
 
+/// What the index knows about a code: 0 (not in the release) or its slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Slot(u64);
+
+impl Slot {
+    pub(crate) const EMPTY: Slot = Slot(0);
+
+    #[inline]
+    pub(crate) fn is_found(self) -> bool {
+        self.0 != 0
+    }
+
+    #[inline]
+    pub(crate) fn idx(self) -> u32 {
+        ((self.0 >> KEY_BITS) & ((1 << IDX_BITS) - 1)) as u32
+    }
+
+    /// The status of a found code.
+    #[inline]
+    pub(crate) fn status(self) -> CodeStatus {
+        if self.0 & SLOT_BILLABLE != 0 {
+            CodeStatus::Billable
+        } else if self.0 & SLOT_REQUIRES_SEVENTH != 0 {
+            CodeStatus::MissingSeventhCharacter
+        } else {
+            CodeStatus::Header
+        }
+    }
+}
+
 impl CodeIndex {
-    fn build(entries: &[Entry]) -> Self {
-        let want = (entries.len() * 2).max(16).next_power_of_two();
+    fn build(entries: &[Entry]) -> Result<Self, BuildError> {
+        if entries.len() > MAX_ENTRIES {
+            return Err(BuildError::new(
+                BuildErrorKind::TooLarge,
+                format!(
+                    "{} codes: at most {MAX_ENTRIES} are supported",
+                    entries.len()
+                ),
+            ));
+        }
+        let want = entries
+            .len()
+            .div_ceil(TARGET_PER_BUCKET)
+            .max(2)
+            .next_power_of_two();
         let bits = want.trailing_zeros();
         let mut index = CodeIndex {
-            slots: vec![NONE; want],
+            buckets: vec![Bucket::default(); want],
             shift: 64 - bits,
             mask: want - 1,
         };
         for (i, e) in entries.iter().enumerate() {
-            let mut s = index.slot(e.code.key());
-            while index.slots[s] != NONE {
-                s = (s + 1) & index.mask;
+            let key = e.code.packed();
+            let mut slot = key | (i as u64) << KEY_BITS;
+            if e.flags & F_BILLABLE != 0 {
+                slot |= SLOT_BILLABLE;
             }
-            index.slots[s] = i as u32;
+            if e.flags & F_REQUIRES_SEVENTH != 0 {
+                slot |= SLOT_REQUIRES_SEVENTH;
+            }
+            let mut b = index.home(key);
+            'place: loop {
+                for s in index.buckets[b].0.iter_mut() {
+                    if *s == 0 {
+                        *s = slot;
+                        break 'place;
+                    }
+                }
+                b = (b + 1) & index.mask;
+            }
         }
-        index
+        Ok(index)
     }
 
+    /// The home bucket of a packed code (multiply-shift hashing).
     #[inline]
-    fn slot(&self, key: u64) -> usize {
+    pub(crate) fn home(&self, key: u64) -> usize {
         (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
     }
 
+    /// Finds a packed code, starting at its home bucket.
     #[inline]
-    fn find(&self, code: &IcdCmCode, entries: &[Entry]) -> Option<u32> {
-        let key = code.key();
-        let mut s = self.slot(key);
+    pub(crate) fn probe(&self, key: u64, home: usize) -> Slot {
+        let mut b = home;
         loop {
-            let i = self.slots[s];
-            if i == NONE {
-                return None;
+            let bucket = &self.buckets[b & self.mask].0;
+            // Branch-free scan of the line: the matching slot (if any), and whether the
+            // bucket has room (then the code cannot be further on).
+            let mut found = 0;
+            let mut empty = false;
+            for &s in bucket {
+                if s & KEY_MASK == key {
+                    found = s;
+                }
+                empty |= s == 0;
             }
-            if entries[i as usize].code.key() == key {
-                return Some(i);
+            if found != 0 || empty {
+                return Slot(found);
             }
-            s = (s + 1) & self.mask;
+            b += 1;
         }
+    }
+
+    #[inline]
+    pub(crate) fn find(&self, code: &IcdCmCode) -> Slot {
+        let key = code.packed();
+        self.probe(key, self.home(key))
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.buckets.capacity() * std::mem::size_of::<Bucket>()
     }
 }
 
@@ -287,9 +422,12 @@ pub struct IcdCmRelease {
     pub(crate) chapters: Vec<Chapter>,
     pub(crate) blocks: Vec<Block>,
     pub(crate) entries: Vec<Entry>,
-    pub(crate) text: String,
+    pub(crate) titles: Titles,
+    /// Chapter position (in `chapters`) of each entry, 255 if none: a dense copy of
+    /// `Entry::chapter` for the batch path (98 KB instead of the 2.4 MB of entries).
+    pub(crate) chapter_of: Vec<u8>,
     pub(crate) sevenths: Vec<SeventhCharacterDef>,
-    index: CodeIndex,
+    pub(crate) index: CodeIndex,
     pub(crate) billable_count: usize,
     pub(crate) has_hierarchy_source: bool,
     pub(crate) notes: NotesSource,
@@ -340,6 +478,11 @@ impl fmt::Debug for CodeEntry<'_> {
 
 impl<'a> CodeEntry<'a> {
     #[inline]
+    pub(crate) fn new(release: &'a IcdCmRelease, idx: u32) -> Self {
+        CodeEntry { release, idx }
+    }
+
+    #[inline]
     fn e(&self) -> &'a Entry {
         &self.release.entries[self.idx as usize]
     }
@@ -362,9 +505,7 @@ impl<'a> CodeEntry<'a> {
     /// The (long) title, e.g. "Type 2 diabetes mellitus without complications".
     #[inline]
     pub fn title(&self) -> &'a str {
-        let e = self.e();
-        let start = e.title_start as usize;
-        &self.release.text[start..start + e.title_len as usize]
+        self.release.titles.get(self.idx)
     }
 
     /// The short (abbreviated, at most 60 characters) title of the CMS order file, where the
@@ -405,7 +546,7 @@ impl<'a> CodeEntry<'a> {
     /// The chapter, if known.
     #[inline]
     pub fn chapter(&self) -> Option<&'a Chapter> {
-        self.release.chapters.get(self.e().chapter as usize)
+        self.release.chapter_at(self.idx)
     }
 
     /// The block (tabular section), if known.
@@ -688,11 +829,11 @@ impl ReleaseBuilder {
         // Titles into one string; hierarchy by prefix (depth-first order).
         let total_title: usize = nodes.iter().map(|n| n.title.len()).sum::<usize>() * 2;
         let mut text = String::with_capacity(total_title);
+        let mut title_ends: Vec<u32> = Vec::with_capacity(pending.len());
         let mut entries: Vec<Entry> = Vec::with_capacity(pending.len());
         let mut stack: Vec<u32> = Vec::new();
         let mut billable_count = 0;
         for p in &pending {
-            let start = text.len();
             match p.title {
                 TitleSrc::Node(i) => text.push_str(&nodes[i].title),
                 TitleSrc::Generated(i, k) => {
@@ -701,13 +842,13 @@ impl ReleaseBuilder {
                     text.push_str(&sevenths[applicable[i] as usize].extensions[k].1);
                 }
             }
-            let len = text.len() - start;
-            if len > u16::MAX as usize || text.len() > u32::MAX as usize {
+            if text.len() > u32::MAX as usize {
                 return Err(BuildError::new(
                     BuildErrorKind::TooLarge,
                     "title table too large",
                 ));
             }
+            title_ends.push(text.len() as u32);
             let idx = entries.len() as u32;
             while let Some(&top) = stack.last() {
                 if p.code.starts_with(&entries[top as usize].code) {
@@ -736,10 +877,8 @@ impl ReleaseBuilder {
             }
             entries.push(Entry {
                 code: p.code,
-                title_start: start as u32,
                 parent,
                 subtree_end: idx + 1,
-                title_len: len as u16,
                 block,
                 seventh: p.seventh,
                 chapter,
@@ -773,14 +912,17 @@ impl ReleaseBuilder {
                 }
             }
         }
-        let index = CodeIndex::build(&entries);
+        let index = CodeIndex::build(&entries)?;
+        let chapter_of = entries.iter().map(|e| e.chapter).collect();
+        let titles = Titles::from_ends(text, &title_ends);
         Ok(IcdCmRelease {
             id,
             provenance,
             chapters,
             blocks,
             entries,
-            text,
+            titles,
+            chapter_of,
             sevenths,
             index,
             billable_count,
@@ -905,9 +1047,44 @@ impl IcdCmRelease {
     /// its 7th character).
     #[inline]
     pub fn get(&self, code: &IcdCmCode) -> Option<CodeEntry<'_>> {
-        self.index
-            .find(code, &self.entries)
-            .map(|idx| CodeEntry { release: self, idx })
+        let slot = self.index.find(code);
+        slot.is_found().then(|| CodeEntry {
+            release: self,
+            idx: slot.idx(),
+        })
+    }
+
+    /// The chapter of entry `idx`.
+    #[inline]
+    pub(crate) fn chapter_at(&self, idx: u32) -> Option<&Chapter> {
+        let c = *self.chapter_of.get(idx as usize)?;
+        self.chapters.get(c as usize)
+    }
+
+    /// Heap memory held by the code tables (entries, titles, index, chapters, blocks, 7th
+    /// characters), in bytes; notes, short titles and the search index are loaded on first use
+    /// and not counted.
+    pub fn heap_bytes(&self) -> usize {
+        let strings = |v: &[(char, String)]| v.iter().map(|(_, t)| t.capacity()).sum::<usize>();
+        self.entries.capacity() * std::mem::size_of::<Entry>()
+            + self.titles.heap_bytes()
+            + self.chapter_of.capacity()
+            + self.index.heap_bytes()
+            + self
+                .chapters
+                .iter()
+                .map(|c| c.title.capacity())
+                .sum::<usize>()
+            + self
+                .blocks
+                .iter()
+                .map(|b| b.title.capacity())
+                .sum::<usize>()
+            + self
+                .sevenths
+                .iter()
+                .map(|d| strings(&d.extensions) + d.extensions.capacity() * 32)
+                .sum::<usize>()
     }
 
     /// Normalizes `input` and returns its entry.
@@ -948,23 +1125,18 @@ impl IcdCmRelease {
     /// Validates a normalized code.
     #[inline]
     pub fn validate_code(&self, code: &IcdCmCode) -> CodeStatus {
-        match self.index.find(code, &self.entries) {
-            Some(idx) => {
-                let f = self.entries[idx as usize].flags;
-                if f & F_BILLABLE != 0 {
-                    CodeStatus::Billable
-                } else if f & F_REQUIRES_SEVENTH != 0 {
-                    CodeStatus::MissingSeventhCharacter
-                } else {
-                    CodeStatus::Header
-                }
-            }
-            None => self.diagnose_unknown(code),
+        let slot = self.index.find(code);
+        if slot.is_found() {
+            slot.status()
+        } else {
+            self.diagnose_unknown(code)
         }
     }
 
+    /// The status of a well-formed code that is not in the release: a code lacking its 7th
+    /// character (or its placeholder `X`), a 7th character not allowed, or unknown.
     #[cold]
-    fn diagnose_unknown(&self, code: &IcdCmCode) -> CodeStatus {
+    pub(crate) fn diagnose_unknown(&self, code: &IcdCmCode) -> CodeStatus {
         // Strip placeholder X's (and, for 7 characters, the 7th character) to find the code
         // that carries the 7th-character requirement.
         let strip_x = |mut c: IcdCmCode| {
