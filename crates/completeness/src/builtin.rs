@@ -485,7 +485,7 @@ impl Rule for BuiltinRule {
                         let surgeon = p.surgeon.and_then(|s| cx.practitioner(s));
                         f.push(
                             cx.deficiency(
-                                p.reference.clone(),
+                                p.reference.to_string(),
                                 format!(
                                     "no operative report after operative procedure {}",
                                     p.reference
@@ -906,7 +906,7 @@ fn consent_missing(cx: &EncounterContext<'_>, f: &mut Findings<'_>) {
         };
         let by_link = linked
             .iter()
-            .any(|(procs, t)| procs.contains(&p.reference) && before(*t));
+            .any(|(procs, t)| procs.iter().any(|x| p.reference == **x) && before(*t));
         let ok = by_link || {
             // One unlinked consent per procedure: the earliest unused one dated before it.
             match unlinked.iter_mut().find(|(t, used)| !*used && before(*t)) {
@@ -921,7 +921,7 @@ fn consent_missing(cx: &EncounterContext<'_>, f: &mut Findings<'_>) {
             let surgeon = p.surgeon.and_then(|s| cx.practitioner(s));
             f.push(
                 cx.deficiency(
-                    p.reference.clone(),
+                    p.reference.to_string(),
                     format!(
                         "no informed consent (Consent scope treatment, active) before {}",
                         p.reference

@@ -218,7 +218,7 @@ pub struct DocumentFacts<'a> {
     /// The document.
     pub document: Document<'a>,
     /// `DocumentReference/<id>` or `Composition/<id>` (the fullUrl if there is no id).
-    pub reference: String,
+    pub reference: ResourceRef<'a>,
     /// Its kind, if its type is a known (or configured) code.
     pub kind: Option<DocumentKind>,
     /// When it was written (`date`, else `content.attachment.creation`).
@@ -238,7 +238,7 @@ pub struct OperativeProcedure<'a> {
     /// The Procedure.
     pub procedure: &'a Procedure,
     /// `Procedure/<id>`.
-    pub reference: String,
+    pub reference: ResourceRef<'a>,
     /// Start (`performedDateTime`, `performedPeriod.start`).
     pub start: Option<Timestamp>,
     /// The surgeon: the first performer's actor.
@@ -250,8 +250,8 @@ pub struct OperativeProcedure<'a> {
 pub enum DiagnosisSource {
     /// `Claim.diagnosis[index]` of the claim.
     Claim {
-        /// `Claim/<id>`.
-        claim: String,
+        /// `Claim/<id>` (shared by the claim's diagnoses).
+        claim: std::sync::Arc<str>,
         /// Position in `Claim.diagnosis`.
         index: usize,
     },
@@ -311,7 +311,7 @@ pub struct EncounterContext<'a> {
     /// The code tables.
     pub codes: &'a CodeTables,
     /// `Encounter/<id>` (else the fullUrl).
-    pub reference: String,
+    pub reference: ResourceRef<'a>,
     /// The care setting.
     pub setting: CareSetting,
     /// Admission (`period.start`).
@@ -354,11 +354,62 @@ fn first_code<'c>(cc: &'c CodeableConcept, system: &str) -> Option<&'c str> {
     cc.code_in(system)
 }
 
-fn resource_ref(resource_type: &str, id: Option<&str>, fallback: Option<&str>) -> String {
-    match (id, fallback) {
-        (Some(id), _) => format!("{resource_type}/{id}"),
-        (None, Some(u)) => u.to_string(),
-        (None, None) => resource_type.to_string(),
+fn resource_ref<'a>(
+    resource_type: &'static str,
+    id: Option<&'a str>,
+    fallback: Option<&'a str>,
+) -> ResourceRef<'a> {
+    ResourceRef {
+        resource_type,
+        id,
+        fallback,
+    }
+}
+
+/// How a resource is named in deficiency paths: `Type/id`, else its `fullUrl`, else the bare
+/// type. Borrowed and formatted only when a path is written (it implements `Display`), so
+/// reading an encounter allocates no names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResourceRef<'a> {
+    resource_type: &'static str,
+    id: Option<&'a str>,
+    fallback: Option<&'a str>,
+}
+
+impl ResourceRef<'_> {
+    /// The resource type (`Encounter`, `DocumentReference` …).
+    pub fn resource_type(&self) -> &'static str {
+        self.resource_type
+    }
+
+    /// The logical id, if the resource has one.
+    pub fn id(&self) -> Option<&str> {
+        self.id
+    }
+}
+
+impl std::fmt::Display for ResourceRef<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.id, self.fallback) {
+            (Some(id), _) => write!(f, "{}/{id}", self.resource_type),
+            (None, Some(u)) => f.write_str(u),
+            (None, None) => f.write_str(self.resource_type),
+        }
+    }
+}
+
+impl PartialEq<str> for ResourceRef<'_> {
+    fn eq(&self, other: &str) -> bool {
+        match (self.id, self.fallback) {
+            (Some(id), _) => {
+                other
+                    .strip_prefix(self.resource_type)
+                    .and_then(|r| r.strip_prefix('/'))
+                    == Some(id)
+            }
+            (None, Some(u)) => other == u,
+            (None, None) => other == self.resource_type,
+        }
     }
 }
 
@@ -698,7 +749,9 @@ fn diagnoses_of(record: &PatientRecord, enc: &EncounterRecord<'_>) -> (Vec<Coded
         if claim.status.as_deref() == Some("entered-in-error") {
             continue;
         }
-        let claim_ref = resource_ref("Claim", claim.id.as_deref(), None);
+        let claim_ref: std::sync::Arc<str> = resource_ref("Claim", claim.id.as_deref(), None)
+            .to_string()
+            .into();
         let has_principal_type = claim.diagnosis.iter().any(|d| {
             d.type_
                 .iter()
@@ -786,7 +839,9 @@ fn diagnoses_of(record: &PatientRecord, enc: &EncounterRecord<'_>) -> (Vec<Coded
             principal: principal_condition.is_some() && c.id == principal_condition,
             admitting: false,
             poa: None,
-            source: DiagnosisSource::Condition(resource_ref("Condition", c.id.as_deref(), None)),
+            source: DiagnosisSource::Condition(
+                resource_ref("Condition", c.id.as_deref(), None).to_string(),
+            ),
         });
     }
     if out.is_empty() {
