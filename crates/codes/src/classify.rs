@@ -1,9 +1,8 @@
 //! The batch API: classify many code strings at once, for throughput.
 
 use crate::cm::code::{IcdCmCode, MalformedKind, normalize_bytes};
-use crate::cm::release::{
-    Block, Chapter, CodeEntry, CodeStatus, EntryId, IcdCmRelease, NONE, Slot,
-};
+use crate::cm::index::Hit;
+use crate::cm::release::{Block, Chapter, CodeEntry, CodeStatus, EntryId, IcdCmRelease, NONE};
 
 /// What is known about one input code string in one release: its normalized code, status,
 /// and for codes in the release their entry (title, chapter, block, category, hierarchy).
@@ -11,17 +10,20 @@ use crate::cm::release::{
 /// Classification modules keyed by [`EntryId`] (CCSR, comorbidity flags) extend it through
 /// [`Classification::entry_id`].
 ///
-/// It is 24 bytes and holds no title or chapter itself: [`title`](Self::title) and
-/// [`chapter`](Self::chapter) are one read each from dense per-release arrays, so callers that
-/// only validate pay nothing for them.
+/// Status, entry number, title and chapter all come from the one index record that the lookup
+/// reads (see `docs/codes.md`, "Performance design"); block and hierarchy from the entry.
 #[derive(Clone, Copy)]
 pub struct Classification<'a> {
     release: &'a IcdCmRelease,
+    /// The title (empty when `idx` is `NONE`).
+    title: &'a str,
     /// The normalized code; meaningless when `status` is `Malformed`.
     code: IcdCmCode,
     /// Entry number, `NONE` when the code is not in the release.
     idx: u32,
     status: CodeStatus,
+    /// Chapter position in the release's chapters (meaningless when `idx` is `NONE`).
+    chapter: u8,
 }
 
 impl std::fmt::Debug for Classification<'_> {
@@ -74,7 +76,7 @@ impl<'a> Classification<'a> {
     /// The title, for codes in the release.
     #[inline]
     pub fn title(&self) -> Option<&'a str> {
-        (self.idx != NONE).then(|| self.release.titles.get(self.idx))
+        (self.idx != NONE).then_some(self.title)
     }
 
     /// The chapter, for codes in the release.
@@ -83,7 +85,7 @@ impl<'a> Classification<'a> {
         if self.idx == NONE {
             None
         } else {
-            self.release.chapter_at(self.idx)
+            self.release.chapters().get(self.chapter as usize)
         }
     }
 
@@ -99,46 +101,52 @@ impl<'a> Classification<'a> {
 }
 
 /// Inputs handled per round by [`IcdCmRelease::classify_into`]: enough independent index reads
-/// in flight to hide their latency, few enough that the round's state stays in registers and L1.
+/// in flight to hide their latency, few enough that the round's state stays in L1.
 const ROUND: usize = 32;
 
 impl IcdCmRelease {
     #[inline]
-    fn classification(&self, code: IcdCmCode, slot: Slot) -> Classification<'_> {
-        if slot.is_found() {
+    fn classification<'a>(&'a self, code: IcdCmCode, hit: Hit<'a>) -> Classification<'a> {
+        if hit.is_found() {
             Classification {
                 release: self,
+                title: hit.title,
                 code,
-                idx: slot.idx(),
-                status: slot.status(),
+                idx: hit.idx(),
+                status: hit.status(),
+                chapter: hit.chapter,
             }
         } else {
             Classification {
                 release: self,
+                title: "",
                 code,
                 idx: NONE,
                 status: self.diagnose_unknown(&code),
+                chapter: u8::MAX,
             }
         }
     }
 
     #[inline]
-    fn malformed(&self, code: IcdCmCode, kind: MalformedKind) -> Classification<'_> {
+    fn malformed(&self, kind: MalformedKind) -> Classification<'_> {
         Classification {
             release: self,
-            code,
+            title: "",
+            code: IcdCmCode::PLACEHOLDER,
             idx: NONE,
             status: CodeStatus::Malformed(kind),
+            chapter: u8::MAX,
         }
     }
 
-    /// Classifies one code string: normalize, then one read of the hash index (a 64-byte
-    /// bucket) in the usual case. Never panics.
+    /// Classifies one code string: normalize, then one read of a small pilot table and one
+    /// 24-byte index record (status, entry number and title together). Never panics.
     #[inline]
     pub fn classify(&self, input: &str) -> Classification<'_> {
         match normalize_bytes(input.as_bytes()) {
             Ok(code) => self.classification(code, self.index.find(&code)),
-            Err(kind) => self.malformed(IcdCmCode::PLACEHOLDER, kind),
+            Err(kind) => self.malformed(kind),
         }
     }
 
@@ -146,9 +154,10 @@ impl IcdCmRelease {
     /// reused); bad inputs give a `Malformed` or `Unknown` status and never stop the batch.
     ///
     /// The same results as [`classify`](Self::classify) on each input, computed for
-    /// throughput: inputs are taken 32 at a time, first all normalized and hashed, then all
-    /// looked up, so that the index reads of a round are independent of each other and the CPU
-    /// overlaps their cache misses instead of waiting for each in turn. Feed it a few thousand
+    /// throughput: inputs are taken 32 at a time, first all normalized and hashed to their
+    /// index record position, then all records read, so that the reads of a round are
+    /// independent of each other and the CPU overlaps their cache misses instead of waiting for
+    /// each in turn. Feed it a few thousand
     /// inputs per call and reuse `out` to keep everything in cache.
     ///
     /// ```
@@ -171,38 +180,30 @@ impl IcdCmRelease {
         let mut codes = [IcdCmCode::PLACEHOLDER; ROUND];
         let mut errors: [Option<MalformedKind>; ROUND] = [None; ROUND];
         let mut keys = [0u64; ROUND];
-        let mut homes = [0usize; ROUND];
+        let mut positions = [0usize; ROUND];
         for round in inputs.chunks(ROUND) {
-            // Phase 1: normalize and hash (no table reads).
+            // Phase 1: normalize, hash, read the pilots (a small table) for the positions.
             for (i, s) in round.iter().enumerate() {
                 match normalize_bytes(s.as_ref().as_bytes()) {
                     Ok(code) => {
-                        let key = code.packed();
                         codes[i] = code;
                         errors[i] = None;
-                        keys[i] = key;
-                        homes[i] = self.index.home(key);
+                        keys[i] = code.packed();
                     }
                     Err(kind) => {
-                        codes[i] = IcdCmCode::PLACEHOLDER;
                         errors[i] = Some(kind);
-                        // Probing the placeholder's bucket is harmless and keeps phase 2
-                        // branch-free; its result is ignored.
+                        // Key 0 never matches a record: phase 2 stays branch-free.
                         keys[i] = 0;
-                        homes[i] = 0;
                     }
                 }
+                positions[i] = self.index.locate(keys[i]);
             }
-            // Phase 2: look up (independent reads).
-            let mut slots = [Slot::EMPTY; ROUND];
+            // Phase 2: read the records (independent reads) and emit.
             for i in 0..round.len() {
-                slots[i] = self.index.probe(keys[i], homes[i]);
-            }
-            // Phase 3: results.
-            for i in 0..round.len() {
+                let hit = self.index.read(positions[i], keys[i]);
                 out.push(match errors[i] {
-                    None => self.classification(codes[i], slots[i]),
-                    Some(kind) => self.malformed(codes[i], kind),
+                    None => self.classification(codes[i], hit),
+                    Some(kind) => self.malformed(kind),
                 });
             }
         }

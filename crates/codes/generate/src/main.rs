@@ -1,5 +1,9 @@
 //! Generates `crates/codes/data/*` from the official files in `shared/data/icd10cm/`, checking
-//! them against each other on the way. Usage: `medrec-codes-generate DATA_DIR [OUT_DIR]`.
+//! them against each other on the way. Usage: `medrec-codes-generate [--check] DATA_DIR [OUT_DIR]`.
+//!
+//! With `--check` nothing is written: the files are generated in memory and compared with those
+//! in `OUT_DIR`; the exit status is 1 if any differs (so CI or a reviewer can see that the
+//! checked-in tables are exactly what the generator makes from the official files).
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -14,17 +18,27 @@ const ORDER_2025: &str = "icd10cm_order_2025.txt";
 const PCS: &str = "icd10pcs_codes_2024.txt.gz";
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().collect();
-    let Some(data) = args.get(1).map(PathBuf::from) else {
-        eprintln!("usage: medrec-codes-generate DATA_DIR [OUT_DIR]");
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let check = args.iter().any(|a| a == "--check");
+    args.retain(|a| a != "--check");
+    let Some(data) = args.first().map(PathBuf::from) else {
+        eprintln!("usage: medrec-codes-generate [--check] DATA_DIR [OUT_DIR]");
         return ExitCode::from(2);
     };
     let out = args
-        .get(2)
+        .get(1)
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data"));
-    match run(&data.join("icd10cm"), &out) {
-        Ok(()) => ExitCode::SUCCESS,
+    let mode = if check { Mode::Check } else { Mode::Write };
+    match run(&data.join("icd10cm"), &out, mode) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => {
+            eprintln!(
+                "medrec-codes-generate: the tables in {} are not what the generator makes: run it without --check",
+                out.display()
+            );
+            ExitCode::FAILURE
+        }
         Err(e) => {
             eprintln!("medrec-codes-generate: {e}");
             ExitCode::FAILURE
@@ -34,7 +48,14 @@ fn main() -> ExitCode {
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
-fn run(dir: &Path, out: &Path) -> Res<()> {
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    Write,
+    Check,
+}
+
+/// Generates (or checks) the tables; `Ok(false)` when checking found a difference.
+fn run(dir: &Path, out: &Path, mode: Mode) -> Res<bool> {
     let t = std::time::Instant::now();
     let mut cm = IcdCmRelease::from_tabular_xml(dir.join(XML), ReleaseId::april(2026))?;
     eprintln!(
@@ -144,10 +165,13 @@ fn run(dir: &Path, out: &Path) -> Res<()> {
     cm.add_provenance("generator", "crates/codes/generate");
 
     let (table, notes, short) = cm.to_compact();
-    std::fs::create_dir_all(out)?;
-    write(out, "icd10cm_2026_april.tab", &table)?;
-    write(out, "icd10cm_2026_april.notes", &notes)?;
-    write(out, "icd10cm_2026_april.short", &short)?;
+    if mode == Mode::Write {
+        std::fs::create_dir_all(out)?;
+    }
+    let mut same = true;
+    same &= emit(mode, out, "icd10cm_2026_april.tab", &table)?;
+    same &= emit(mode, out, "icd10cm_2026_april.notes", &notes)?;
+    same &= emit(mode, out, "icd10cm_2026_april.short", &short)?;
 
     // Round trip: the compact files give the same release.
     let back = IcdCmRelease::from_compact(&table, Some(&notes), Some(&short))?;
@@ -172,7 +196,7 @@ fn run(dir: &Path, out: &Path) -> Res<()> {
     );
     pcs.add_provenance("generator", "crates/codes/generate");
     let pcs_table = pcs.to_compact();
-    write(out, "icd10pcs_2024.tab", &pcs_table)?;
+    same &= emit(mode, out, "icd10pcs_2024.tab", &pcs_table)?;
     eprintln!("ICD-10-PCS: {} codes", pcs.len());
 
     let mut per_chapter: BTreeMap<u8, usize> = BTreeMap::new();
@@ -183,7 +207,28 @@ fn run(dir: &Path, out: &Path) -> Res<()> {
     }
     eprintln!("codes per chapter: {per_chapter:?}");
     eprintln!("done in {:?}", t.elapsed());
-    Ok(())
+    Ok(same)
+}
+
+/// Writes a file, or in check mode compares it with the file there; `false` if it differs.
+fn emit(mode: Mode, dir: &Path, name: &str, text: &str) -> Res<bool> {
+    match mode {
+        Mode::Write => {
+            write(dir, name, text)?;
+            Ok(true)
+        }
+        Mode::Check => {
+            let path = dir.join(name);
+            let same = std::fs::read(&path).is_ok_and(|old| old == text.as_bytes());
+            eprintln!(
+                "{} {} ({} bytes)",
+                if same { "same:" } else { "DIFFERS:" },
+                path.display(),
+                text.len()
+            );
+            Ok(same)
+        }
+    }
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> Res<()> {

@@ -9,14 +9,20 @@
 //! B<TAB>first<TAB>last<TAB>chapter<TAB>title                 block (tabular section)
 //! 7<TAB>code<TAB>note<TAB>A=meaning<TAB>D=meaning…           7th-character definition
 //! N<TAB>code<TAB>b|h<TAB>block|-<TAB>P<TAB>S<TAB>middle      code (not the generated ones)
+//! H<TAB>seed<TAB>records<TAB>pilot,pilot,…                   code index parameters (optional)
 //! ```
 //!
 //! Codes are undotted and sorted. A code's title is the previous `N` title's first `P` bytes,
 //! then `middle`, then the previous title's last `S` bytes (front and back coding: neighbouring
 //! titles share most of their words). The 7th-character codes are not stored: they are generated
 //! at load time from the `7` records by the same rule as for the tabular XML.
+//!
+//! The `H` line carries the parameters of the code index (the perfect hash of `index.rs`: its
+//! seed, record count and one pilot per bucket) so that loading does not search for them; it
+//! is checked at load and ignored (the search runs) if it does not fit the codes.
 
 use super::code::IcdCmCode;
+use super::index::IndexHint;
 use super::release::{
     Block, Chapter, IcdCmRelease, NodeSpec, ReleaseBuilder, ReleaseId, ReleaseUpdate,
     SeventhCharacterDef,
@@ -67,7 +73,6 @@ pub(crate) fn parse(text: &str) -> Result<ReleaseBuilder, LoadError> {
         _ => return Err(bad(1, format!("expected {MAGIC:?} on the first line"))),
     }
     let mut builder = ReleaseBuilder::new(ReleaseId::october(0));
-    let mut prev_title = String::new();
     let mut fy = None;
     let mut update = ReleaseUpdate::October;
     for (i, line) in lines {
@@ -133,6 +138,7 @@ pub(crate) fn parse(text: &str) -> Result<ReleaseBuilder, LoadError> {
                 };
                 let p: usize = p.parse().map_err(|_| bad(ln, "bad prefix length"))?;
                 let s: usize = s.parse().map_err(|_| bad(ln, "bad suffix length"))?;
+                let prev_title = builder.nodes.last().map_or("", |n| n.title.as_str());
                 if p + s > prev_title.len()
                     || !prev_title.is_char_boundary(p)
                     || !prev_title.is_char_boundary(prev_title.len() - s)
@@ -159,11 +165,23 @@ pub(crate) fn parse(text: &str) -> Result<ReleaseBuilder, LoadError> {
                 };
                 builder.nodes.push(NodeSpec {
                     code: code(ln, c)?,
-                    title: title.clone(),
+                    title,
                     billable: Some(billable),
                     block,
                 });
-                prev_title = title;
+            }
+            "H" => {
+                let (Some(seed), Some(slots), Some(pilots)) = (f.next(), f.next(), f.next()) else {
+                    return Err(bad(ln, "index line needs 3 fields"));
+                };
+                let pilots: Result<Vec<u16>, _> = pilots.split(',').map(str::parse).collect();
+                builder.index_hint = Some(IndexHint {
+                    seed: seed.parse().map_err(|_| bad(ln, "bad index seed"))?,
+                    slots: slots
+                        .parse()
+                        .map_err(|_| bad(ln, "bad index record count"))?,
+                    pilots: pilots.map_err(|_| bad(ln, "bad index pilot"))?,
+                });
             }
             t if t.starts_with('%') => {
                 let key = &t[1..];
@@ -261,6 +279,15 @@ pub(crate) fn write(release: &IcdCmRelease) -> String {
         ));
         prev = title;
     }
+    let hint = release.index.hint();
+    out.push_str(&format!("H\t{}\t{}\t", hint.seed, hint.slots));
+    for (i, p) in hint.pilots.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&p.to_string());
+    }
+    out.push('\n');
     out
 }
 

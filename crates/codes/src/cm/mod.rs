@@ -3,6 +3,7 @@
 pub(crate) mod code;
 pub(crate) mod compact;
 pub(crate) mod history;
+pub(crate) mod index;
 pub(crate) mod notes;
 pub(crate) mod order;
 pub(crate) mod release;

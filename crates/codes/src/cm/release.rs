@@ -4,6 +4,7 @@ use std::fmt;
 use std::sync::OnceLock;
 
 use super::code::{IcdCmCode, MalformedKind, normalize_bytes};
+use super::index::{CodeIndex, IndexHint};
 use super::notes::{NoteKind, NoteOwner, Notes, NotesSource};
 use crate::error::{BuildError, BuildErrorKind};
 
@@ -228,190 +229,6 @@ pub(crate) struct Entry {
     pub(crate) flags: u8,
 }
 
-type TitleSlices<'a> = Vec<&'a str>;
-
-self_cell::self_cell!(
-    /// Every title of a release in one string, with the title of each entry as a ready `&str`
-    /// slice of it: [`CodeEntry::title`] reads one 16-byte slice and never the text itself (a
-    /// checked `&text[a..b]` would read the text at both ends to check the UTF-8 boundaries, a
-    /// cache miss into megabytes of text for every title).
-    pub(crate) struct Titles {
-        owner: String,
-        #[covariant]
-        dependent: TitleSlices,
-    }
-);
-
-impl Titles {
-    /// Titles from one string holding them back to back, and the end offset of each.
-    fn from_ends(text: String, ends: &[u32]) -> Titles {
-        Titles::new(text, |text| {
-            let mut start = 0;
-            ends.iter()
-                .map(|&end| {
-                    let t = &text[start..end as usize];
-                    start = end as usize;
-                    t
-                })
-                .collect()
-        })
-    }
-
-    #[inline]
-    pub(crate) fn get(&self, idx: u32) -> &str {
-        self.borrow_dependent()[idx as usize]
-    }
-
-    /// Heap bytes held (text and slices).
-    fn heap_bytes(&self) -> usize {
-        self.borrow_owner().capacity() + self.borrow_dependent().capacity() * 16
-    }
-}
-
-/// Slot bits: the packed code (42 bits, [`IcdCmCode::packed`]), the entry number (20 bits) and
-/// two flags, so that one 64-byte bucket answers validation and gives the entry number.
-const KEY_BITS: u32 = 42;
-const KEY_MASK: u64 = (1 << KEY_BITS) - 1;
-const IDX_BITS: u32 = 20;
-/// The most entries a release can have (the FY2026 release has 98,186).
-pub(crate) const MAX_ENTRIES: usize = 1 << IDX_BITS;
-const SLOT_BILLABLE: u64 = 1 << 62;
-const SLOT_REQUIRES_SEVENTH: u64 = 1 << 63;
-/// Codes per bucket on average at most (8 slots each): 4 keeps the table at 2 MiB for the
-/// FY2026 release, so that a bucket overflows into the next one for about 1 code in 200.
-const TARGET_PER_BUCKET: usize = 4;
-
-/// Eight slots, one cache line.
-#[derive(Debug, Clone, Copy, Default)]
-#[repr(C, align(64))]
-struct Bucket([u64; 8]);
-
-/// Open-addressing hash index from code to entry number: 64-byte buckets of eight 8-byte
-/// slots holding the packed code, the entry number and the billable / requires-7th-character
-/// flags (an empty slot is 0: no code packs to 0). Linear probing by bucket; a lookup reads one
-/// cache line in the usual case.
-#[derive(Debug, Clone)]
-pub(crate) struct CodeIndex {
-    buckets: Vec<Bucket>,
-    shift: u32,
-    mask: usize,
-}
-
-/// What the index knows about a code: 0 (not in the release) or its slot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Slot(u64);
-
-impl Slot {
-    pub(crate) const EMPTY: Slot = Slot(0);
-
-    #[inline]
-    pub(crate) fn is_found(self) -> bool {
-        self.0 != 0
-    }
-
-    #[inline]
-    pub(crate) fn idx(self) -> u32 {
-        ((self.0 >> KEY_BITS) & ((1 << IDX_BITS) - 1)) as u32
-    }
-
-    /// The status of a found code.
-    #[inline]
-    pub(crate) fn status(self) -> CodeStatus {
-        if self.0 & SLOT_BILLABLE != 0 {
-            CodeStatus::Billable
-        } else if self.0 & SLOT_REQUIRES_SEVENTH != 0 {
-            CodeStatus::MissingSeventhCharacter
-        } else {
-            CodeStatus::Header
-        }
-    }
-}
-
-impl CodeIndex {
-    fn build(entries: &[Entry]) -> Result<Self, BuildError> {
-        if entries.len() > MAX_ENTRIES {
-            return Err(BuildError::new(
-                BuildErrorKind::TooLarge,
-                format!(
-                    "{} codes: at most {MAX_ENTRIES} are supported",
-                    entries.len()
-                ),
-            ));
-        }
-        let want = entries
-            .len()
-            .div_ceil(TARGET_PER_BUCKET)
-            .max(2)
-            .next_power_of_two();
-        let bits = want.trailing_zeros();
-        let mut index = CodeIndex {
-            buckets: vec![Bucket::default(); want],
-            shift: 64 - bits,
-            mask: want - 1,
-        };
-        for (i, e) in entries.iter().enumerate() {
-            let key = e.code.packed();
-            let mut slot = key | (i as u64) << KEY_BITS;
-            if e.flags & F_BILLABLE != 0 {
-                slot |= SLOT_BILLABLE;
-            }
-            if e.flags & F_REQUIRES_SEVENTH != 0 {
-                slot |= SLOT_REQUIRES_SEVENTH;
-            }
-            let mut b = index.home(key);
-            'place: loop {
-                for s in index.buckets[b].0.iter_mut() {
-                    if *s == 0 {
-                        *s = slot;
-                        break 'place;
-                    }
-                }
-                b = (b + 1) & index.mask;
-            }
-        }
-        Ok(index)
-    }
-
-    /// The home bucket of a packed code (multiply-shift hashing).
-    #[inline]
-    pub(crate) fn home(&self, key: u64) -> usize {
-        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
-    }
-
-    /// Finds a packed code, starting at its home bucket.
-    #[inline]
-    pub(crate) fn probe(&self, key: u64, home: usize) -> Slot {
-        let mut b = home;
-        loop {
-            let bucket = &self.buckets[b & self.mask].0;
-            // Branch-free scan of the line: the matching slot (if any), and whether the
-            // bucket has room (then the code cannot be further on).
-            let mut found = 0;
-            let mut empty = false;
-            for &s in bucket {
-                if s & KEY_MASK == key {
-                    found = s;
-                }
-                empty |= s == 0;
-            }
-            if found != 0 || empty {
-                return Slot(found);
-            }
-            b += 1;
-        }
-    }
-
-    #[inline]
-    pub(crate) fn find(&self, code: &IcdCmCode) -> Slot {
-        let key = code.packed();
-        self.probe(key, self.home(key))
-    }
-
-    fn heap_bytes(&self) -> usize {
-        self.buckets.capacity() * std::mem::size_of::<Bucket>()
-    }
-}
-
 /// A whole ICD-10-CM release: the code set with titles, hierarchy, 7th-character definitions and
 /// instructional notes. Get the embedded FY2026 release with [`icd10cm()`](crate::icd10cm), or
 /// load another year with [`IcdCmRelease::from_tabular_xml`], [`IcdCmRelease::from_order_file`] or
@@ -422,10 +239,6 @@ pub struct IcdCmRelease {
     pub(crate) chapters: Vec<Chapter>,
     pub(crate) blocks: Vec<Block>,
     pub(crate) entries: Vec<Entry>,
-    pub(crate) titles: Titles,
-    /// Chapter position (in `chapters`) of each entry, 255 if none: a dense copy of
-    /// `Entry::chapter` for the batch path (98 KB instead of the 2.4 MB of entries).
-    pub(crate) chapter_of: Vec<u8>,
     pub(crate) sevenths: Vec<SeventhCharacterDef>,
     pub(crate) index: CodeIndex,
     pub(crate) billable_count: usize,
@@ -505,7 +318,7 @@ impl<'a> CodeEntry<'a> {
     /// The (long) title, e.g. "Type 2 diabetes mellitus without complications".
     #[inline]
     pub fn title(&self) -> &'a str {
-        self.release.titles.get(self.idx)
+        self.release.index.title(self.idx)
     }
 
     /// The short (abbreviated, at most 60 characters) title of the CMS order file, where the
@@ -675,6 +488,8 @@ pub(crate) struct ReleaseBuilder {
     pub(crate) from_tabular: bool,
     pub(crate) notes: NotesSource,
     pub(crate) short_titles: super::short::ShortTitles,
+    /// Stored index parameters (compact tables), checked before use.
+    pub(crate) index_hint: Option<IndexHint>,
 }
 
 impl ReleaseBuilder {
@@ -689,6 +504,7 @@ impl ReleaseBuilder {
             from_tabular: true,
             notes: NotesSource::Ready(Notes::default()),
             short_titles: super::short::ShortTitles::None,
+            index_hint: None,
         }
     }
 
@@ -709,6 +525,7 @@ impl ReleaseBuilder {
             from_tabular,
             notes,
             short_titles,
+            index_hint,
         } = self;
         nodes.sort_by_key(|a| a.code);
         for w in nodes.windows(2) {
@@ -912,17 +729,13 @@ impl ReleaseBuilder {
                 }
             }
         }
-        let index = CodeIndex::build(&entries)?;
-        let chapter_of = entries.iter().map(|e| e.chapter).collect();
-        let titles = Titles::from_ends(text, &title_ends);
+        let index = CodeIndex::build(&entries, text, &title_ends, index_hint.as_ref())?;
         Ok(IcdCmRelease {
             id,
             provenance,
             chapters,
             blocks,
             entries,
-            titles,
-            chapter_of,
             sevenths,
             index,
             billable_count,
@@ -1047,17 +860,17 @@ impl IcdCmRelease {
     /// its 7th character).
     #[inline]
     pub fn get(&self, code: &IcdCmCode) -> Option<CodeEntry<'_>> {
-        let slot = self.index.find(code);
-        slot.is_found().then(|| CodeEntry {
+        let hit = self.index.find(code);
+        hit.is_found().then(|| CodeEntry {
             release: self,
-            idx: slot.idx(),
+            idx: hit.idx(),
         })
     }
 
     /// The chapter of entry `idx`.
     #[inline]
     pub(crate) fn chapter_at(&self, idx: u32) -> Option<&Chapter> {
-        let c = *self.chapter_of.get(idx as usize)?;
+        let c = self.entries.get(idx as usize)?.chapter;
         self.chapters.get(c as usize)
     }
 
@@ -1067,8 +880,6 @@ impl IcdCmRelease {
     pub fn heap_bytes(&self) -> usize {
         let strings = |v: &[(char, String)]| v.iter().map(|(_, t)| t.capacity()).sum::<usize>();
         self.entries.capacity() * std::mem::size_of::<Entry>()
-            + self.titles.heap_bytes()
-            + self.chapter_of.capacity()
             + self.index.heap_bytes()
             + self
                 .chapters
@@ -1125,9 +936,9 @@ impl IcdCmRelease {
     /// Validates a normalized code.
     #[inline]
     pub fn validate_code(&self, code: &IcdCmCode) -> CodeStatus {
-        let slot = self.index.find(code);
-        if slot.is_found() {
-            slot.status()
+        let hit = self.index.find(code);
+        if hit.is_found() {
+            hit.status()
         } else {
             self.diagnose_unknown(code)
         }
@@ -1145,18 +956,15 @@ impl IcdCmRelease {
             }
             c
         };
+        // The index record has the flag: no read of the entry.
+        let requires_seventh = |c: &IcdCmCode| self.index.find(c).requires_seventh();
         let base = strip_x(*code);
-        if base != *code
-            && let Some(e) = self.get(&base)
-            && e.requires_seventh_character()
-        {
+        if base != *code && requires_seventh(&base) {
             return CodeStatus::MissingSeventhCharacter;
         }
         if code.len() == 7 {
             let base = strip_x(code.truncated().expect("7 characters"));
-            if let Some(e) = self.get(&base)
-                && e.requires_seventh_character()
-            {
+            if requires_seventh(&base) {
                 let mut padded = base;
                 while padded.len() < 6 {
                     padded = padded.with_appended(b'X').expect("short");
