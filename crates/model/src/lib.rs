@@ -36,6 +36,7 @@ pub mod parse;
 mod record;
 mod resource;
 mod resource_generated;
+mod resource_types;
 pub mod resources;
 mod ser;
 pub mod validate;
@@ -46,4 +47,5 @@ pub use parse::{
 };
 pub use record::{Document, EncounterRecord, PatientRecord, contained};
 pub use resource::{RawResource, Resource, TYPED_RESOURCE_TYPES, TypedResource};
+pub use resource_types::{R4_RESOURCE_TYPES, is_r4_resource_type};
 pub use validate::{Issue, IssueKind, Severity};

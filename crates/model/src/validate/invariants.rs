@@ -364,6 +364,15 @@ impl Invariants for Coding {
 /// `id`, `meta`, `implicitRules`, `language`, `text`, `contained`, `extension`,
 /// `modifierExtension`, each parsed with its R4 type.
 pub(crate) fn check_raw_resource(raw: &RawResource, cx: &mut Cx) {
+    let ty = raw.resource_type();
+    if !crate::is_r4_resource_type(ty) {
+        cx.issue(
+            Severity::Error,
+            IssueKind::Structure,
+            "resourceType",
+            format!("`{ty}` is not a FHIR R4 resource type"),
+        );
+    }
     fn typed<T: serde::de::DeserializeOwned + Validate>(
         cx: &mut Cx,
         name: &str,

@@ -135,3 +135,35 @@ fn validation_cases() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(cases.len() >= 30);
 }
+
+/// The list of R4 resource types is exactly the official schema's.
+#[test]
+fn r4_resource_types_match_the_official_schema() {
+    let Some(dir) = data_dir("fhir-schema") else {
+        return;
+    };
+    let schema: serde_json::Value =
+        serde_json::from_slice(&read(&dir.join("fhir.r4.schema.json"))).unwrap();
+    let mut names: Vec<&str> = schema["discriminator"]["mapping"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    names.sort_unstable();
+    assert_eq!(names, medrec_model::R4_RESOURCE_TYPES.to_vec());
+}
+
+/// A resource type R4 does not define is kept (lossless) but is a validation error.
+#[test]
+fn unknown_resource_type_is_an_error() {
+    let issues = validate_json(br#"{"resourceType":"Banana","id":"b1"}"#);
+    assert!(
+        issues.iter().any(|i| i.severity == Severity::Error
+            && i.to_string().contains("not a FHIR R4 resource type")),
+        "{issues:?}"
+    );
+    // A real but untyped R4 type is fine.
+    let issues = validate_json(br#"{"resourceType":"Device","id":"d1"}"#);
+    assert!(issues.iter().all(|i| i.severity != Severity::Error), "{issues:?}");
+}
