@@ -1,5 +1,6 @@
 //! CLI integration tests: one module per subcommand.
 
+mod bad_inputs;
 mod code;
 mod comorbidity;
 mod deid;
