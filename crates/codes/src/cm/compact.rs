@@ -24,8 +24,7 @@
 use super::code::IcdCmCode;
 use super::index::IndexHint;
 use super::release::{
-    Block, Chapter, IcdCmRelease, NodeSpec, ReleaseBuilder, ReleaseId, ReleaseUpdate,
-    SeventhCharacterDef,
+    Block, Chapter, IcdCmRelease, ReleaseBuilder, ReleaseId, ReleaseUpdate, SeventhCharacterDef,
 };
 use crate::error::{LoadError, LoadErrorKind};
 
@@ -73,6 +72,9 @@ pub(crate) fn parse(text: &str) -> Result<ReleaseBuilder, LoadError> {
         _ => return Err(bad(1, format!("expected {MAGIC:?} on the first line"))),
     }
     let mut builder = ReleaseBuilder::new(ReleaseId::october(0));
+    // Front/back-coded titles decode to about twice the table's size; codes take ~40 bytes a line.
+    builder.node_titles.reserve(text.len() * 2);
+    builder.nodes.reserve(text.len() / 40);
     let mut fy = None;
     let mut update = ReleaseUpdate::October;
     for (i, line) in lines {
@@ -138,17 +140,22 @@ pub(crate) fn parse(text: &str) -> Result<ReleaseBuilder, LoadError> {
                 };
                 let p: usize = p.parse().map_err(|_| bad(ln, "bad prefix length"))?;
                 let s: usize = s.parse().map_err(|_| bad(ln, "bad suffix length"))?;
-                let prev_title = builder.nodes.last().map_or("", |n| n.title.as_str());
+                let (ps, pe) = builder
+                    .nodes
+                    .last()
+                    .map_or((0, 0), |n| (n.title.0 as usize, n.title.1 as usize));
+                let prev_title = &builder.node_titles[ps..pe];
                 if p + s > prev_title.len()
                     || !prev_title.is_char_boundary(p)
                     || !prev_title.is_char_boundary(prev_title.len() - s)
                 {
                     return Err(bad(ln, "prefix/suffix longer than the previous title"));
                 }
-                let mut title = String::with_capacity(p + mid.len() + s);
-                title.push_str(&prev_title[..p]);
-                title.push_str(mid);
-                title.push_str(&prev_title[prev_title.len() - s..]);
+                // The title is built at the end of the shared buffer from the previous one.
+                let start = builder.node_titles.len();
+                builder.node_titles.extend_from_within(ps..ps + p);
+                builder.node_titles.push_str(mid);
+                builder.node_titles.extend_from_within(pe - s..pe);
                 let billable = match flag {
                     "b" => true,
                     "h" => false,
@@ -163,12 +170,8 @@ pub(crate) fn parse(text: &str) -> Result<ReleaseBuilder, LoadError> {
                     }
                     Some(b)
                 };
-                builder.nodes.push(NodeSpec {
-                    code: code(ln, c)?,
-                    title,
-                    billable: Some(billable),
-                    block,
-                });
+                let code = code(ln, c)?;
+                builder.push_node_titled(code, start, Some(billable), block);
             }
             "H" => {
                 let (Some(seed), Some(slots), Some(pilots)) = (f.next(), f.next(), f.next()) else {

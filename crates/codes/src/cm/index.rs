@@ -156,7 +156,7 @@ impl CodeIndex {
             ));
         }
         let keys: Vec<u64> = entries.iter().map(|e| e.code.packed()).collect();
-        let slots = (n + n / 32 + 1) as u64;
+        let base_slots = (n + n / 32 + 1) as u64;
         let bits = n
             .div_ceil(CODES_PER_BUCKET)
             .max(2)
@@ -164,25 +164,28 @@ impl CodeIndex {
             .trailing_zeros();
         let buckets = 1usize << bits;
         let bucket_shift = 64 - bits;
-        // A seed for which every bucket finds a pilot: the first one does in practice; the
-        // others are there so that an unlucky key set cannot fail the build.
         let mut found = hint
-            .filter(|h| h.slots == slots && h.pilots.len() == buckets)
+            .filter(|h| {
+                h.pilots.len() == buckets && h.slots >= n as u64 && h.slots <= 2 * base_slots
+            })
             .and_then(|h| {
-                let pos_of = check(&keys, h.seed, bucket_shift, slots, &h.pilots)?;
-                Some((h.seed, (h.pilots.clone(), pos_of)))
+                let pos_of = check(&keys, h.seed, bucket_shift, h.slots, &h.pilots)?;
+                Some((h.seed, h.slots, (h.pilots.clone(), pos_of)))
             });
-        for attempt in 0..16u64 {
+        // A seed for which every bucket finds a pilot: the first one does in practice; the
+        // others, and then more records (6% more every 4 seeds), are there so that an unlucky
+        // code set cannot fail the build.
+        for attempt in 0..32u64 {
             if found.is_some() {
                 break;
             }
             let seed = attempt.wrapping_mul(0xA076_1D64_78BD_642F);
+            let slots = base_slots + (attempt / 4) * (n as u64 / 16 + 1);
             if let Some(p) = place(&keys, seed, bucket_shift, buckets, slots) {
-                found = Some((seed, p));
-                break;
+                found = Some((seed, slots, p));
             }
         }
-        let Some((seed, (pilots, pos_of))) = found else {
+        let Some((seed, slots, (pilots, pos_of))) = found else {
             return Err(BuildError::new(
                 BuildErrorKind::TooLarge,
                 "no perfect hash found for the code set",

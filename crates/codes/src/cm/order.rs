@@ -3,7 +3,7 @@
 //! billable codes and long titles only).
 
 use super::code::IcdCmCode;
-use super::release::{IcdCmRelease, NodeSpec, ReleaseBuilder, ReleaseId};
+use super::release::{IcdCmRelease, ReleaseBuilder, ReleaseId};
 use super::short::ShortTitles;
 use crate::error::{LoadError, LoadErrorKind};
 
@@ -57,12 +57,7 @@ pub(crate) fn parse_order(
             (rest.trim_end(), rest.trim())
         };
         shorts.push((code, Box::<str>::from(short)));
-        b.nodes.push(NodeSpec {
-            code,
-            title: long.to_string(),
-            billable: Some(billable),
-            block: None,
-        });
+        b.push_node(code, long, Some(billable), None);
     }
     if b.nodes.is_empty() {
         return Err(LoadError::new(LoadErrorKind::Empty, "no code line"));
@@ -97,12 +92,7 @@ pub(crate) fn parse_descriptions(
         let code = IcdCmCode::from_undotted(code_s).ok_or_else(|| {
             LoadError::new(LoadErrorKind::BadCode, format!("bad code {code_s:?}")).at_line(ln)
         })?;
-        b.nodes.push(NodeSpec {
-            code,
-            title: title.trim().to_string(),
-            billable: Some(true),
-            block: None,
-        });
+        b.push_node(code, title.trim(), Some(true), None);
     }
     if b.nodes.is_empty() {
         return Err(LoadError::new(LoadErrorKind::Empty, "no code line"));

@@ -467,7 +467,9 @@ impl<'a> CodeEntry<'a> {
 #[derive(Debug, Clone)]
 pub(crate) struct NodeSpec {
     pub(crate) code: IcdCmCode,
-    pub(crate) title: String,
+    /// The title's byte range in the builder's `node_titles` (one buffer for all titles: no
+    /// allocation per node).
+    pub(crate) title: (u32, u32),
     /// Explicit billable flag (order files); `None` = derive from the hierarchy.
     pub(crate) billable: Option<bool>,
     /// Block number in `blocks`; `None` = assign from the block ranges.
@@ -482,6 +484,8 @@ pub(crate) struct ReleaseBuilder {
     pub(crate) chapters: Vec<Chapter>,
     pub(crate) blocks: Vec<Block>,
     pub(crate) nodes: Vec<NodeSpec>,
+    /// The titles of `nodes`, back to back.
+    pub(crate) node_titles: String,
     pub(crate) sevenths: Vec<SeventhCharacterDef>,
     /// Whether the source gives the full hierarchy (tabular XML): billable flags are then
     /// derived and 7th-character codes generated.
@@ -500,12 +504,42 @@ impl ReleaseBuilder {
             chapters: Vec::new(),
             blocks: Vec::new(),
             nodes: Vec::new(),
+            node_titles: String::new(),
             sevenths: Vec::new(),
             from_tabular: true,
             notes: NotesSource::Ready(Notes::default()),
             short_titles: super::short::ShortTitles::None,
             index_hint: None,
         }
+    }
+
+    /// Adds a node with its title.
+    pub(crate) fn push_node(
+        &mut self,
+        code: IcdCmCode,
+        title: &str,
+        billable: Option<bool>,
+        block: Option<u16>,
+    ) {
+        let start = self.node_titles.len();
+        self.node_titles.push_str(title);
+        self.push_node_titled(code, start, billable, block);
+    }
+
+    /// Adds a node whose title is `node_titles[start..]` (already appended by the caller).
+    pub(crate) fn push_node_titled(
+        &mut self,
+        code: IcdCmCode,
+        start: usize,
+        billable: Option<bool>,
+        block: Option<u16>,
+    ) {
+        self.nodes.push(NodeSpec {
+            code,
+            title: (start as u32, self.node_titles.len() as u32),
+            billable,
+            block,
+        });
     }
 
     /// Takes chapters and blocks from a reference release (for order files, which have none).
@@ -521,6 +555,7 @@ impl ReleaseBuilder {
             chapters,
             blocks,
             mut nodes,
+            node_titles,
             sevenths,
             from_tabular,
             notes,
@@ -644,7 +679,19 @@ impl ReleaseBuilder {
         }
 
         // Titles into one string; hierarchy by prefix (depth-first order).
-        let total_title: usize = nodes.iter().map(|n| n.title.len()).sum::<usize>() * 2;
+        let title_of = |n: &NodeSpec| &node_titles[n.title.0 as usize..n.title.1 as usize];
+        // Exact size of the text (one allocation, no copy on growth).
+        let total_title: usize = pending
+            .iter()
+            .map(|p| match p.title {
+                TitleSrc::Node(i) => title_of(&nodes[i]).len(),
+                TitleSrc::Generated(i, k) => {
+                    title_of(&nodes[i]).len()
+                        + 2
+                        + sevenths[applicable[i] as usize].extensions[k].1.len()
+                }
+            })
+            .sum();
         let mut text = String::with_capacity(total_title);
         let mut title_ends: Vec<u32> = Vec::with_capacity(pending.len());
         let mut entries: Vec<Entry> = Vec::with_capacity(pending.len());
@@ -652,9 +699,9 @@ impl ReleaseBuilder {
         let mut billable_count = 0;
         for p in &pending {
             match p.title {
-                TitleSrc::Node(i) => text.push_str(&nodes[i].title),
+                TitleSrc::Node(i) => text.push_str(title_of(&nodes[i])),
                 TitleSrc::Generated(i, k) => {
-                    text.push_str(&nodes[i].title);
+                    text.push_str(title_of(&nodes[i]));
                     text.push_str(", ");
                     text.push_str(&sevenths[applicable[i] as usize].extensions[k].1);
                 }

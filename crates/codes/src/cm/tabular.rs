@@ -4,7 +4,7 @@ use roxmltree::{Document, Node};
 
 use super::code::IcdCmCode;
 use super::notes::{NoteKind, NoteOwner, Notes, NotesSource};
-use super::release::{Block, Chapter, NodeSpec, ReleaseBuilder, ReleaseId, SeventhCharacterDef};
+use super::release::{Block, Chapter, ReleaseBuilder, ReleaseId, SeventhCharacterDef};
 use crate::error::{LoadError, LoadErrorKind};
 
 /// Collapses white space runs (the XML is indented and CRLF) to single spaces.
@@ -176,12 +176,7 @@ fn walk_diag(
         LoadError::new(LoadErrorKind::BadCode, e.to_string()).at_line(line_of(doc, d))
     })?;
     let title = text_of(d, "desc").unwrap_or_default();
-    b.nodes.push(NodeSpec {
-        code,
-        title,
-        billable: None,
-        block: Some(block),
-    });
+    b.push_node(code, &title, None, Some(block));
     collect_notes(d, NoteOwner::Code(code), notes);
     if let Some(def) = child(d, "sevenChrDef") {
         let mut extensions = Vec::new();
