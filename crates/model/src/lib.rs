@@ -33,6 +33,7 @@
 pub mod datatypes;
 mod de;
 pub mod parse;
+pub mod phi;
 mod record;
 mod resource;
 mod resource_generated;
@@ -45,6 +46,7 @@ pub use parse::{
     Mode, NdjsonReader, ParseError, ParseErrorKind, parse_resource, parse_resource_strict,
     read_bundle_entries,
 };
+pub use phi::{PhiKind, UnknownPhiKind};
 pub use record::{Document, EncounterRecord, PatientRecord, contained};
 pub use resource::{RawResource, Resource, TYPED_RESOURCE_TYPES, TypedResource};
 pub use resource_types::{R4_RESOURCE_TYPES, is_r4_resource_type};

@@ -266,8 +266,11 @@ impl Writer<'_> {
 
     fn address(&self, l: &mut LabelledText) {
         let a = &self.patient.address;
-        l.p(K::Street, &a.line).t(", ");
-        l.p(K::City, a.place.city).t(", ").t(a.place.state).t(" ");
+        l.p(K::Address, &a.line).t(", ");
+        l.p(K::Location, a.place.city)
+            .t(", ")
+            .t(a.place.state)
+            .t(" ");
         l.p(K::Zip, a.place.zip);
     }
 
@@ -286,7 +289,7 @@ impl Writer<'_> {
         l.t("\n\nElectronically signed by ");
         self.clinician(l, author);
         l.t(" (NPI ");
-        l.phi(K::OtherId, PhiSubject::Clinician, &c.npi);
+        l.phi(K::Id, PhiSubject::Clinician, &c.npi);
         l.t(", Ohio license ");
         l.phi(K::License, PhiSubject::Clinician, &c.license);
         l.t(") on ");
@@ -339,7 +342,7 @@ impl Writer<'_> {
         self.address(l);
         l.t(" (");
         l.p(
-            K::County,
+            K::Location,
             self.patient
                 .address
                 .place
@@ -398,7 +401,7 @@ impl Writer<'_> {
                 l.t("No insurance; financial counseling case ");
                 let mut case = String::from("FC-");
                 rng.digits(7, &mut case);
-                l.p(K::OtherId, &case);
+                l.p(K::Id, &case);
                 l.t(". ");
             }
             payer => {

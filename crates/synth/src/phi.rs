@@ -3,134 +3,14 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A kind of identifier from HIPAA Safe Harbor, 45 CFR 164.514(b)(2)(i)(A)–(R). Geographic
-/// subdivisions (B) are split into street, city, county and ZIP so that ZIP generalisation can be
-/// checked on its own. Serialised in SCREAMING_SNAKE_CASE (`NAME`, `HEALTH_PLAN` …), the names
-/// `medrec deid text --spans` uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[non_exhaustive]
-pub enum PhiKind {
-    /// (A) Names of the patient, relatives, clinicians.
-    Name,
-    /// (B) Street address.
-    Street,
-    /// (B) City.
-    City,
-    /// (B) County.
-    County,
-    /// (B) ZIP code.
-    Zip,
-    /// (C) Dates (except year) related to the individual: birth, admission, discharge, death, visits.
-    Date,
-    /// (C) Ages over 89.
-    Age,
-    /// (D) Telephone numbers.
-    Phone,
-    /// (E) Fax numbers.
-    Fax,
-    /// (F) Email addresses.
-    Email,
-    /// (G) Social Security numbers.
-    Ssn,
-    /// (H) Medical record numbers.
-    Mrn,
-    /// (I) Health plan beneficiary numbers.
-    HealthPlan,
-    /// (J) Account numbers.
-    Account,
-    /// (K) Certificate/license numbers.
-    License,
-    /// (L) Vehicle identifiers and serial numbers, license plates.
-    Vehicle,
-    /// (M) Device identifiers and serial numbers.
-    Device,
-    /// (N) Web URLs.
-    Url,
-    /// (O) IP addresses.
-    Ip,
-    /// (P) Biometric identifiers.
-    Biometric,
-    /// (R) Any other unique identifying number or code.
-    OtherId,
-}
-
-impl PhiKind {
-    /// Every kind, in declaration order.
-    pub const ALL: [PhiKind; 21] = [
-        PhiKind::Name,
-        PhiKind::Street,
-        PhiKind::City,
-        PhiKind::County,
-        PhiKind::Zip,
-        PhiKind::Date,
-        PhiKind::Age,
-        PhiKind::Phone,
-        PhiKind::Fax,
-        PhiKind::Email,
-        PhiKind::Ssn,
-        PhiKind::Mrn,
-        PhiKind::HealthPlan,
-        PhiKind::Account,
-        PhiKind::License,
-        PhiKind::Vehicle,
-        PhiKind::Device,
-        PhiKind::Url,
-        PhiKind::Ip,
-        PhiKind::Biometric,
-        PhiKind::OtherId,
-    ];
-
-    /// The letter of 45 CFR 164.514(b)(2)(i) the kind falls under (`'A'` names … `'R'` other).
-    pub fn safe_harbor_letter(self) -> char {
-        match self {
-            PhiKind::Name => 'A',
-            PhiKind::Street | PhiKind::City | PhiKind::County | PhiKind::Zip => 'B',
-            PhiKind::Date | PhiKind::Age => 'C',
-            PhiKind::Phone => 'D',
-            PhiKind::Fax => 'E',
-            PhiKind::Email => 'F',
-            PhiKind::Ssn => 'G',
-            PhiKind::Mrn => 'H',
-            PhiKind::HealthPlan => 'I',
-            PhiKind::Account => 'J',
-            PhiKind::License => 'K',
-            PhiKind::Vehicle => 'L',
-            PhiKind::Device => 'M',
-            PhiKind::Url => 'N',
-            PhiKind::Ip => 'O',
-            PhiKind::Biometric => 'P',
-            PhiKind::OtherId => 'R',
-        }
-    }
-
-    /// The serialised name (`NAME`, `HEALTH_PLAN` …).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PhiKind::Name => "NAME",
-            PhiKind::Street => "STREET",
-            PhiKind::City => "CITY",
-            PhiKind::County => "COUNTY",
-            PhiKind::Zip => "ZIP",
-            PhiKind::Date => "DATE",
-            PhiKind::Age => "AGE",
-            PhiKind::Phone => "PHONE",
-            PhiKind::Fax => "FAX",
-            PhiKind::Email => "EMAIL",
-            PhiKind::Ssn => "SSN",
-            PhiKind::Mrn => "MRN",
-            PhiKind::HealthPlan => "HEALTH_PLAN",
-            PhiKind::Account => "ACCOUNT",
-            PhiKind::License => "LICENSE",
-            PhiKind::Vehicle => "VEHICLE",
-            PhiKind::Device => "DEVICE",
-            PhiKind::Url => "URL",
-            PhiKind::Ip => "IP",
-            PhiKind::Biometric => "BIOMETRIC",
-            PhiKind::OtherId => "OTHER_ID",
-        }
-    }
-}
+/// The kinds of HIPAA Safe Harbor identifiers (45 CFR 164.514(b)(2)(i)(A)–(R)), shared with
+/// `medrec-privacy`: defined once in [`medrec_model::phi`] and re-exported here. Serialised in
+/// SCREAMING_SNAKE_CASE (`NAME`, `ADDRESS`, `HEALTH_PLAN` …), the tags `medrec deid text --spans`
+/// prints. Street lines are labelled [`PhiKind::Address`], cities and counties
+/// [`PhiKind::Location`], ZIP codes [`PhiKind::Zip`] (kept apart so that ZIP generalisation can be
+/// checked on its own), other identifying numbers [`PhiKind::Id`]; [`PhiKind::Photo`] never occurs
+/// in note text.
+pub use medrec_model::phi::PhiKind;
 
 /// Whose identifier a span is. Safe Harbor covers the individual and relatives, employers and
 /// household members; clinicians' names are labelled too (most de-identification corpora, e.g.

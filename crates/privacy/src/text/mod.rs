@@ -79,6 +79,8 @@ pub struct Redacted {
 pub struct Recognizers {
     patterns: Vec<patterns::Pattern>,
     name_patterns: Vec<patterns::Pattern>,
+    /// The candidate finder over `patterns` followed by `name_patterns`.
+    triggers: patterns::Triggers,
     dict: &'static names::NameDictionary,
 }
 
@@ -94,9 +96,13 @@ impl std::fmt::Debug for Recognizers {
 impl Recognizers {
     /// Compiles every built-in recognizer.
     pub fn new() -> Self {
+        let patterns = patterns::builtin();
+        let name_patterns = names::builtin();
+        let triggers = patterns::Triggers::new(patterns.iter().chain(&name_patterns));
         Recognizers {
-            patterns: patterns::builtin(),
-            name_patterns: names::builtin(),
+            patterns,
+            name_patterns,
+            triggers,
             dict: names::NameDictionary::get(),
         }
     }
@@ -261,17 +267,20 @@ impl Redactor {
             return merge(spans);
         }
         let r = &*self.recognizers;
-        for p in &r.patterns {
+        let cands = r.triggers.find(text);
+        let mut buf = Vec::new();
+        for (i, p) in r.patterns.iter().enumerate() {
             if self.kinds.contains(&p.kind)
                 || p.kind == PhiKind::Phone && self.kinds.contains(&PhiKind::Fax)
             {
-                patterns::scan(p, text, &mut spans);
+                patterns::scan(p, i, text, &cands, &mut buf, &mut spans);
             }
         }
         if self.kinds.contains(&PhiKind::Name) {
             let mut name_spans = Vec::new();
-            for p in &r.name_patterns {
-                patterns::scan(p, text, &mut name_spans);
+            let offset = r.patterns.len();
+            for (i, p) in r.name_patterns.iter().enumerate() {
+                patterns::scan(p, offset + i, text, &cands, &mut buf, &mut name_spans);
             }
             for s in name_spans {
                 if let Some(s) = names::refine(r.dict, text, s) {

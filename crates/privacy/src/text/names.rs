@@ -3,18 +3,26 @@
 //! surname lists (see `data/PROVENANCE.md`).
 
 use super::Span;
-use super::patterns::{Check, Pattern};
+use super::patterns::{Check, Inner, Pattern, Trigger, compile, name_byte, space_byte};
 use crate::PhiKind;
-use regex::Regex;
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
-/// The name dictionaries, loaded once per process from the data files compiled into the crate.
+/// The name dictionaries, loaded once per process from the data files compiled into the crate:
+/// one hash map from the lower-case word to its flags ([`FIRST`], [`LAST`], [`COMMON`],
+/// [`CLINICAL_WORD`]), so that a capitalized token costs one lookup.
 pub(crate) struct NameDictionary {
-    first: HashSet<&'static str>,
-    last: HashSet<&'static str>,
-    common: HashSet<&'static str>,
+    words: HashMap<&'static str, u8, foldhash::fast::FixedState>,
 }
+
+/// A census first name.
+pub(crate) const FIRST: u8 = 1;
+/// A census surname.
+pub(crate) const LAST: u8 = 2;
+/// An English/clinical word that is also a census name (`data/common_words.txt`).
+pub(crate) const COMMON: u8 = 4;
+/// A word of [`CLINICAL`]: never a name on its own.
+pub(crate) const CLINICAL_WORD: u8 = 8;
 
 fn lines(data: &'static str) -> impl Iterator<Item = &'static str> {
     data.lines()
@@ -25,10 +33,23 @@ fn lines(data: &'static str) -> impl Iterator<Item = &'static str> {
 impl NameDictionary {
     pub(crate) fn get() -> &'static NameDictionary {
         static DICT: OnceLock<NameDictionary> = OnceLock::new();
-        DICT.get_or_init(|| NameDictionary {
-            first: lines(include_str!("../../data/census1990_first_names.txt")).collect(),
-            last: lines(include_str!("../../data/census1990_surnames.txt")).collect(),
-            common: lines(include_str!("../../data/common_words.txt")).collect(),
+        DICT.get_or_init(|| {
+            let mut words: HashMap<&'static str, u8, foldhash::fast::FixedState> =
+                HashMap::with_capacity_and_hasher(25_000, Default::default());
+            let sources: [(&'static str, u8); 3] = [
+                (include_str!("../../data/census1990_first_names.txt"), FIRST),
+                (include_str!("../../data/census1990_surnames.txt"), LAST),
+                (include_str!("../../data/common_words.txt"), COMMON),
+            ];
+            for (data, flag) in sources {
+                for w in lines(data) {
+                    *words.entry(w).or_default() |= flag;
+                }
+            }
+            for w in CLINICAL {
+                *words.entry(w).or_default() |= CLINICAL_WORD;
+            }
+            NameDictionary { words }
         })
     }
 
@@ -42,12 +63,9 @@ impl NameDictionary {
         lines(include_str!("../../data/census1990_surnames.txt")).collect()
     }
 
-    fn lookup(&self, lower: &str) -> (bool, bool, bool) {
-        (
-            self.first.contains(lower),
-            self.last.contains(lower),
-            self.common.contains(lower),
-        )
+    /// The flags of a normalized (lower-case) word; 0 when it is in no list.
+    fn flags(&self, lower: &str) -> u8 {
+        self.words.get(lower).copied().unwrap_or(0)
     }
 }
 
@@ -409,14 +427,54 @@ const CLINICAL: &[&str] = &[
     "december",
 ];
 
-/// Lowercase, without trailing digits (Synthea appends digits to names) or a possessive `'s`.
-fn normalize(word: &str) -> String {
-    let w = word.trim_end_matches(|c: char| c.is_ascii_digit());
-    let w = w
-        .strip_suffix("'s")
-        .or_else(|| w.strip_suffix("’s"))
-        .unwrap_or(w);
-    w.to_ascii_lowercase()
+/// A word normalized for dictionary look-up without allocating: lower-case, without trailing
+/// digits (Synthea appends digits to names) or a possessive `'s`.
+struct Norm {
+    buf: [u8; 40],
+    len: usize,
+}
+
+impl Norm {
+    fn new(word: &str) -> Norm {
+        let w = word.trim_end_matches(|c: char| c.is_ascii_digit());
+        let w = w
+            .strip_suffix("'s")
+            .or_else(|| w.strip_suffix("’s"))
+            .unwrap_or(w);
+        let mut buf = [0u8; 40];
+        // No dictionary word is this long; keep the length so that it is not an initial.
+        if w.len() > buf.len() {
+            return Norm {
+                buf,
+                len: usize::MAX,
+            };
+        }
+        for (d, s) in buf.iter_mut().zip(w.bytes()) {
+            *d = s.to_ascii_lowercase();
+        }
+        Norm { buf, len: w.len() }
+    }
+
+    /// The normalized text ("" for an over-long word, which matches nothing).
+    fn as_str(&self) -> &str {
+        if self.len == usize::MAX {
+            return "";
+        }
+        // ASCII lower-casing of a prefix that ends on a char boundary keeps UTF-8 valid.
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn flags(&self, dict: &NameDictionary) -> u8 {
+        if self.len <= 1 || self.len == usize::MAX {
+            0
+        } else {
+            dict.flags(self.as_str())
+        }
+    }
 }
 
 const NAME_TOKEN: &str =
@@ -425,11 +483,12 @@ const NAME_TOKEN: &str =
 /// Regex-based name patterns (title, credentials, LAST, FIRST, context words).
 pub(crate) fn builtin() -> Vec<Pattern> {
     let mk = |re: &str, confidence: f32, group: usize| Pattern {
-        regex: Regex::new(re).unwrap_or_else(|e| panic!("built-in name pattern {re:?}: {e}")),
+        regex: compile(re),
         kind: PhiKind::Name,
         confidence,
         group,
         check: Check::None,
+        trigger: Trigger::Scan,
     };
     let name_run = format!(r"{NAME_TOKEN}(?:\s+{NAME_TOKEN}){{0,3}}");
     let upper_run = r"[A-Z][A-Z'’-]+[0-9]{0,4}(?:\s+[A-Z][A-Z'’-]+[0-9]{0,4}){0,2}";
@@ -443,21 +502,91 @@ pub(crate) fn builtin() -> Vec<Pattern> {
             1,
         ),
         // John Smith, MD / J. Smith RN.
-        mk(
-            &format!(
-                r"\b({name_run}),?\s+(?:MD|M\.D\.|DO|D\.O\.|RN|NP|PA-C|PA|PhD|Ph\.D\.|DDS|DMD|LPN|CNA|CRNA|MSW|LCSW|PharmD|DPM|OD|FNP|APRN|FACS|FACP|MBBS)\b"
-            ),
-            0.9,
-            1,
-        ),
+        Pattern {
+            trigger: Trigger::Inner(Inner {
+                words: &[
+                    "md", "m.d.", "do", "d.o.", "rn", "np", "pa", "phd", "ph.d.", "dds", "dmd",
+                    "lpn", "cna", "crna", "msw", "lcsw", "pharmd", "dpm", "od", "fnp", "aprn",
+                    "facs", "facp", "mbbs",
+                ],
+                pre: space_byte,
+                back: name_byte,
+                ..Inner::NONE
+            }),
+            ..mk(
+                &format!(
+                    r"\b({name_run}),?\s+(?:MD|M\.D\.|DO|D\.O\.|RN|NP|PA-C|PA|PhD|Ph\.D\.|DDS|DMD|LPN|CNA|CRNA|MSW|LCSW|PharmD|DPM|OD|FNP|APRN|FACS|FACP|MBBS)\b"
+                ),
+                0.9,
+                1,
+            )
+        },
         // Name context: seen by X, wife X, Patient: X.
-        mk(
-            &format!(
-                r"(?:(?i:\b(?:patient|pt|name|patient\s+name|seen\s+by|signed\s+by|dictated\s+by|transcribed\s+by|cosigned\s+by|co-signed\s+by|authenticated\s+by|reviewed\s+by|examined\s+by|referred\s+by|accompanied\s+by|discussed\s+with|spoke\s+with|attending|resident|intern|surgeon|physician|provider|pcp|nurse|cc|wife|husband|son|daughter|mother|father|brother|sister|spouse|partner|fianc[eé]e?|friend|neighbor|roommate|guardian|caregiver|contact|nok|next\s+of\s+kin|employer|works\s+for|employed\s+by|grandson|granddaughter|niece|nephew|aunt|uncle|cousin)\b)\s*[:,-]?\s*)({name_run})"
-            ),
-            0.8,
-            1,
-        ),
+        Pattern {
+            trigger: Trigger::Words(&[
+                "patient",
+                "pt",
+                "name",
+                "seen",
+                "signed",
+                "dictated",
+                "transcribed",
+                "cosigned",
+                "co-signed",
+                "authenticated",
+                "reviewed",
+                "examined",
+                "referred",
+                "accompanied",
+                "discussed",
+                "spoke",
+                "attending",
+                "resident",
+                "intern",
+                "surgeon",
+                "physician",
+                "provider",
+                "pcp",
+                "nurse",
+                "cc",
+                "wife",
+                "husband",
+                "son",
+                "daughter",
+                "mother",
+                "father",
+                "brother",
+                "sister",
+                "spouse",
+                "partner",
+                "fianc",
+                "friend",
+                "neighbor",
+                "roommate",
+                "guardian",
+                "caregiver",
+                "contact",
+                "nok",
+                "next",
+                "employer",
+                "works",
+                "employed",
+                "grandson",
+                "granddaughter",
+                "niece",
+                "nephew",
+                "aunt",
+                "uncle",
+                "cousin",
+            ]),
+            ..mk(
+                &format!(
+                    r"(?:(?i:\b(?:patient|pt|name|patient\s+name|seen\s+by|signed\s+by|dictated\s+by|transcribed\s+by|cosigned\s+by|co-signed\s+by|authenticated\s+by|reviewed\s+by|examined\s+by|referred\s+by|accompanied\s+by|discussed\s+with|spoke\s+with|attending|resident|intern|surgeon|physician|provider|pcp|nurse|cc|wife|husband|son|daughter|mother|father|brother|sister|spouse|partner|fianc[eé]e?|friend|neighbor|roommate|guardian|caregiver|contact|nok|next\s+of\s+kin|employer|works\s+for|employed\s+by|grandson|granddaughter|niece|nephew|aunt|uncle|cousin)\b)\s*[:,-]?\s*)({name_run})"
+                ),
+                0.8,
+                1,
+            )
+        },
         // SMITH, JOHN / Smith, John A.
         mk(
             r"\b([A-Z][A-Z'’-]+[0-9]{0,4},\s*[A-Z][A-Z'’-]+[0-9]{0,4}(?:\s+[A-Z]\.?)?)\b",
@@ -493,31 +622,24 @@ pub(crate) fn refine(dict: &NameDictionary, text: &str, span: Span) -> Option<Sp
         }
     }
     let is_name_like = |t: &(usize, usize)| {
-        let w = &s[t.0..t.1];
-        let n = normalize(w);
+        let n = Norm::new(&s[t.0..t.1]);
         if n.len() <= 1 {
             return true; // an initial
         }
-        !(dict.common.contains(n.as_str()) || CLINICAL.contains(&n.as_str()))
-            || dict.first.contains(n.as_str())
-                && !CLINICAL.contains(&n.as_str())
-                && !dict.common.contains(n.as_str())
+        let f = n.flags(dict);
+        f & (COMMON | CLINICAL_WORD) == 0
     };
     // Title and credential spans (confidence >= 0.9) and "LAST, FIRST" keep their common-word
     // surnames ("Mr. Gray", "GRAY, THOMAS"); only clinical words are trimmed from them.
     let strong = span.confidence >= 0.9 || s.contains(',');
-    let not_clinical_tok = |t: &(usize, usize)| {
-        let n = normalize(&s[t.0..t.1]);
-        n.len() <= 1 || !CLINICAL.contains(&n.as_str())
+    let not_clinical = |t: &(usize, usize)| {
+        let n = Norm::new(&s[t.0..t.1]);
+        n.len() <= 1 || n.flags(dict) & CLINICAL_WORD == 0
     };
     let first = if strong {
-        tokens.iter().position(not_clinical_tok)?
+        tokens.iter().position(not_clinical)?
     } else {
         tokens.iter().position(is_name_like)?
-    };
-    let not_clinical = |t: &(usize, usize)| {
-        let n = normalize(&s[t.0..t.1]);
-        n.len() <= 1 || !CLINICAL.contains(&n.as_str())
     };
     let last = tokens.iter().rposition(not_clinical)?;
     if last < first {
@@ -528,10 +650,8 @@ pub(crate) fn refine(dict: &NameDictionary, text: &str, span: Span) -> Option<Sp
     // A comma form must have a dictionary-supported part, else it is likely "CHF, COPD".
     if span.confidence < 0.75 && s.contains(',') {
         let supported = tokens.iter().any(|t| {
-            let n = normalize(&s[t.0..t.1]);
-            (dict.first.contains(n.as_str()) || dict.last.contains(n.as_str()))
-                && !dict.common.contains(n.as_str())
-                && !CLINICAL.contains(&n.as_str())
+            let f = Norm::new(&s[t.0..t.1]).flags(dict);
+            f & (FIRST | LAST) != 0 && f & (COMMON | CLINICAL_WORD) == 0
         });
         if !supported {
             return None;
@@ -611,21 +731,18 @@ pub(crate) fn scan_dictionary(dict: &NameDictionary, text: &str, out: &mut Vec<S
             run.clear();
             continue;
         }
-        let norm = normalize(word);
-        if norm.is_empty() {
+        let norm = Norm::new(word);
+        if norm.len() == 0 {
             flush(dict, text, &run, out);
             run.clear();
             continue;
         }
-        let (f, l, c) = if norm.len() == 1 {
-            (false, false, false)
-        } else {
-            dict.lookup(&norm)
-        };
-        let clinical = norm.len() > 1 && CLINICAL.contains(&norm.as_str());
+        let flags = norm.flags(dict);
+        let (f, l) = (flags & FIRST != 0, flags & LAST != 0);
+        let c = flags & (COMMON | CLINICAL_WORD) != 0;
         let all_caps = word.len() > 1 && word.bytes().all(|c| !c.is_ascii_lowercase());
         let sentence_start = is_sentence_start(text, st);
-        run.push((st, en, f, l, c || clinical, all_caps, sentence_start));
+        run.push((st, en, f, l, c, all_caps, sentence_start));
     }
     flush(dict, text, &run, out);
 }

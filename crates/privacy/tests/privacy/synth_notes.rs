@@ -11,32 +11,6 @@ use medrec_privacy::text::Redactor;
 use medrec_synth::{Population, PopulationConfig};
 use std::collections::BTreeMap;
 
-fn kind(k: medrec_synth::PhiKind) -> PhiKind {
-    use medrec_synth::PhiKind as S;
-    match k {
-        S::Name => PhiKind::Name,
-        S::Street => PhiKind::Address,
-        S::City | S::County => PhiKind::Location,
-        S::Zip => PhiKind::Zip,
-        S::Date => PhiKind::Date,
-        S::Age => PhiKind::Age,
-        S::Phone => PhiKind::Phone,
-        S::Fax => PhiKind::Fax,
-        S::Email => PhiKind::Email,
-        S::Ssn => PhiKind::Ssn,
-        S::Mrn => PhiKind::Mrn,
-        S::HealthPlan => PhiKind::HealthPlan,
-        S::Account => PhiKind::Account,
-        S::License => PhiKind::License,
-        S::Vehicle => PhiKind::Vehicle,
-        S::Device => PhiKind::Device,
-        S::Url => PhiKind::Url,
-        S::Ip => PhiKind::Ip,
-        S::Biometric => PhiKind::Biometric,
-        _ => PhiKind::Id,
-    }
-}
-
 struct Run {
     tallies: BTreeMap<PhiKind, Tally>,
     tp: usize,
@@ -107,7 +81,7 @@ fn synth_notes_recall_and_precision() {
                     let gold: Vec<(usize, usize, PhiKind)> = note
                         .phi
                         .iter()
-                        .map(|s| (s.start as usize, s.end as usize, kind(s.kind)))
+                        .map(|s| (s.start as usize, s.end as usize, s.kind))
                         .collect();
                     for s in &note.phi {
                         // Years alone are not PHI under Safe Harbor; check full labels only.
