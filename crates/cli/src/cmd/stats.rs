@@ -6,6 +6,7 @@ use crate::common::{Format, Input, Outcome, expand_inputs, report_error, write_a
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use medrec::model::{PatientRecord, Resource};
+use medrec::stats::arrow::{IpcFileWriter, StayTables, Table, TableBatch, TableOptions};
 use medrec::stats::fhir::{
     FhirReadOptions, beds_from_locations, record_from_json, record_from_ndjson, stays_from_record,
 };
@@ -53,6 +54,11 @@ pub struct Args {
     /// Split the period into rows: whole, day, month, quarter or year.
     #[arg(long, value_name = "SPLIT", default_value = "whole")]
     pub split: String,
+    /// Also write the stays as Apache Arrow IPC files `encounters.arrow`,
+    /// `encounter_unit_stays.arrow`, `diagnoses.arrow` and `procedures.arrow` in this directory
+    /// (created if missing; each file written atomically).
+    #[arg(long, value_name = "DIR")]
+    pub arrow_out: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -145,6 +151,16 @@ pub fn run(args: Args) -> Outcome {
     } else {
         Outcome::OK
     };
+    let mut arrow = match &args.arrow_out {
+        None => None,
+        Some(dir) => match ArrowOut::create(dir, &options.time_zone) {
+            Ok(a) => Some(a),
+            Err(e) => {
+                report_error(&dir.display().to_string(), &e);
+                return Outcome::USAGE_OR_IO;
+            }
+        },
+    };
     let progress = progress_bar(inputs.len() as u64);
     // Locations by id across all inputs (bundles repeat their providers' locations).
     let mut locations: BTreeMap<String, Resource> = BTreeMap::new();
@@ -184,7 +200,15 @@ pub fn run(args: Args) -> Outcome {
         let mut by_patient: BTreeMap<String, Vec<Stay>> = BTreeMap::new();
         for s in stays_from_record(&record, &options) {
             match s {
-                Ok(s) => by_patient.entry(s.patient_id.clone()).or_default().push(s),
+                Ok(s) => {
+                    if let Some(a) = &mut arrow
+                        && let Err(e) = a.push(&s)
+                    {
+                        report_error(&e.0, &e.1);
+                        return Outcome::USAGE_OR_IO;
+                    }
+                    by_patient.entry(s.patient_id.clone()).or_default().push(s)
+                }
                 Err(e) => {
                     report_error(&name, &e.to_string());
                     outcome = outcome.max(Outcome::PROBLEMS);
@@ -199,6 +223,12 @@ pub fn run(args: Args) -> Outcome {
         }
     }
     progress.finish_and_clear();
+    if let Some(a) = arrow
+        && let Err(e) = a.finish()
+    {
+        report_error(&e.0, &e.1);
+        return Outcome::USAGE_OR_IO;
+    }
     let beds = file_beds.unwrap_or_else(|| {
         let record = PatientRecord::from_resources(locations.into_values());
         beds_from_locations(&record, Date::MIN)
@@ -241,6 +271,61 @@ pub fn run(args: Args) -> Outcome {
         outcome = outcome.max(Outcome::USAGE_OR_IO);
     }
     outcome
+}
+
+/// The Arrow IPC files of `--arrow-out`: one per table, fed batch by batch.
+struct ArrowOut {
+    tables: StayTables,
+    files: Vec<(Table, IpcFileWriter)>,
+    ready: Vec<TableBatch>,
+}
+
+impl ArrowOut {
+    fn create(dir: &std::path::Path, tz: &TimeZone) -> Result<ArrowOut, String> {
+        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+        let options = TableOptions::new(tz.clone());
+        let tables = StayTables::new(&options);
+        let mut files = Vec::new();
+        for t in Table::ALL {
+            let path = dir.join(format!("{}.arrow", t.name()));
+            files.push((
+                t,
+                IpcFileWriter::create(&path, tables.schema(t)).map_err(|e| e.to_string())?,
+            ));
+        }
+        Ok(ArrowOut {
+            tables,
+            files,
+            ready: Vec::new(),
+        })
+    }
+
+    /// Errors as (where, what).
+    fn push(&mut self, stay: &Stay) -> Result<(), (String, String)> {
+        self.tables.push_into(stay, &mut self.ready);
+        self.flush()
+    }
+
+    fn flush(&mut self) -> Result<(), (String, String)> {
+        for b in self.ready.drain(..) {
+            if let Some((_, f)) = self.files.iter_mut().find(|(t, _)| *t == b.table) {
+                f.write(&b.batch)
+                    .map_err(|e| (e.path().display().to_string(), e.message().to_string()))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<(), (String, String)> {
+        let rest = self.tables.finish();
+        self.ready.extend(rest);
+        self.flush()?;
+        for (_, f) in self.files {
+            f.finish()
+                .map_err(|e| (e.path().display().to_string(), e.message().to_string()))?;
+        }
+        Ok(())
+    }
 }
 
 fn progress_bar(n: u64) -> indicatif::ProgressBar {

@@ -390,3 +390,84 @@ fn synthea_directory_and_stdin() {
         2
     );
 }
+
+/// `--arrow-out DIR` writes the four tables as Arrow IPC files (magic `ARROW1` at both ends),
+/// leaves no temporary files and does not change the report; a DIR that is a file is an I/O
+/// error (exit 2).
+#[test]
+fn arrow_out_writes_ipc_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = clean_bundle(dir.path());
+    let before = std::fs::read(&bundle).unwrap();
+    let out_dir = dir.path().join("arrow");
+    let args = [
+        "--from",
+        "2024-03-01",
+        "--to",
+        "2024-03-31",
+        "--format",
+        "json",
+    ];
+    let plain = stats()
+        .args(args)
+        .arg(&bundle)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let with_arrow = stats()
+        .args(args)
+        .arg("--arrow-out")
+        .arg(&out_dir)
+        .arg(&bundle)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(
+        plain, with_arrow,
+        "the report does not depend on --arrow-out"
+    );
+    let mut names: Vec<String> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "diagnoses.arrow",
+            "encounter_unit_stays.arrow",
+            "encounters.arrow",
+            "procedures.arrow"
+        ]
+    );
+    for n in &names {
+        let bytes = std::fs::read(out_dir.join(n)).unwrap();
+        assert!(bytes.len() > 100, "{n}");
+        assert_eq!(&bytes[..6], b"ARROW1", "{n}");
+        assert_eq!(&bytes[bytes.len() - 6..], b"ARROW1", "{n}");
+    }
+    // The encounters file names every encounter id of the bundle.
+    let enc = std::fs::read(out_dir.join("encounters.arrow")).unwrap();
+    let text = String::from_utf8_lossy(&enc);
+    for id in ["enc-mother", "enc-baby", "enc-er"] {
+        assert!(text.contains(id), "{id} in encounters.arrow");
+    }
+    assert_eq!(std::fs::read(&bundle).unwrap(), before, "input unchanged");
+
+    // A file where the directory should be.
+    let blocker = dir.path().join("not-a-dir");
+    std::fs::write(&blocker, b"x").unwrap();
+    stats()
+        .args(args)
+        .arg("--arrow-out")
+        .arg(&blocker)
+        .arg(&bundle)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not-a-dir"));
+    assert_eq!(std::fs::read(&blocker).unwrap(), b"x");
+}

@@ -41,6 +41,11 @@ impl IpcExportError {
         self.kind
     }
 
+    /// What went wrong, without the path.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
     /// The file that was being written.
     pub fn path(&self) -> &Path {
         &self.path

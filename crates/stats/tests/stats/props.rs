@@ -345,3 +345,58 @@ fn monthly_split_rows_add_up() {
         assert!(wr.discharges > 0);
     }
 }
+
+/// Long unit names that share length, first and last 4 bytes (they collide in the
+/// aggregator's name cache tag and must be told apart in full).
+fn long_name(short: &str) -> String {
+    match UNITS.iter().position(|u| *u == short) {
+        Some(k) => format!("WARD-{k}-EAST"),
+        None => short.to_string(),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// `add_stays` (read-ahead batch entry point) gives exactly what one `add_stay` per stay
+    /// gives; and unit names that collide in the name cache's tag stay apart: renaming every
+    /// unit to a long look-alike name changes nothing but the names.
+    #[test]
+    fn add_stays_equals_add_stay_and_names_stay_apart(gens in proptest::collection::vec(gen_stay(), 0..40), tz in 0u8..2) {
+        let tz = tz_of(tz);
+        let stays = stays_of(&gens);
+        let period = Period::month(2024, 3).unwrap();
+        let mut one = Aggregator::new(config(period, &tz));
+        let mut errors_one = 0;
+        for s in &stays {
+            errors_one += usize::from(one.add_stay(s).is_err());
+        }
+        let mut batch = Aggregator::new(config(period, &tz));
+        let errors_batch = batch.add_stays(&stays).len();
+        prop_assert_eq!(errors_one, errors_batch);
+        prop_assert_eq!(reports_json(&one), reports_json(&batch));
+
+        let mut renamed = stays.clone();
+        for s in &mut renamed {
+            for u in &mut s.units {
+                u.unit = long_name(&u.unit);
+            }
+        }
+        let mut long = Aggregator::new(config(period, &tz));
+        prop_assert_eq!(long.add_stays(&renamed).len(), errors_batch);
+        let rows = |a: &Aggregator, rename: bool| -> Vec<(String, String, u64, u64, u64, u64)> {
+            let mut v: Vec<_> = a
+                .report(GroupBy::Unit, &BedSchedule::new())
+                .unwrap()
+                .into_iter()
+                .map(|r| {
+                    let g = if rename { long_name(&r.group) } else { r.group.clone() };
+                    (g, r.population.as_str().to_string(), r.admissions, r.discharges, r.transfers_in, r.inpatient_service_days)
+                })
+                .collect();
+            v.sort();
+            v
+        };
+        prop_assert_eq!(rows(&batch, true), rows(&long, false));
+    }
+}
