@@ -68,7 +68,6 @@ fn census_and_counts(c: &mut Criterion) {
     .unwrap();
     let mut group = c.benchmark_group("stats/census_and_counts");
     group.throughput(Throughput::Elements(data.len() as u64));
-    // `add_stays`: the batch entry point (reads unit histories a few stays ahead).
     group.bench_function("medrec_aggregator_utc", |b| {
         b.iter(|| {
             let mut agg = Aggregator::new(AggregatorConfig::new(period, TimeZone::UTC));
@@ -81,16 +80,6 @@ fn census_and_counts(c: &mut Criterion) {
         b.iter(|| {
             let mut agg = Aggregator::new(AggregatorConfig::new(period, ny.clone()));
             assert!(agg.add_stays(&data).is_empty());
-            black_box(agg.feed_counts())
-        })
-    });
-    // One `add_stay` call per stay (an ADT feed handing over stays one at a time).
-    group.bench_function("medrec_aggregator_utc_one_by_one", |b| {
-        b.iter(|| {
-            let mut agg = Aggregator::new(AggregatorConfig::new(period, TimeZone::UTC));
-            for s in &data {
-                agg.add_stay(s).unwrap();
-            }
             black_box(agg.feed_counts())
         })
     });

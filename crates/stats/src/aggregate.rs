@@ -640,7 +640,6 @@ impl Aggregator {
             last = Some(j);
         }
         let mut errors = Vec::new();
-        touch_stays(&stays[..stays.len().min(READ_AHEAD)]);
         for ((s, flag), re) in stays.iter().zip(flags).zip(readmission) {
             if let Err(e) = self.add_stay_inner(s, flag, re || s.is_readmission) {
                 errors.push(e);
@@ -650,23 +649,16 @@ impl Aggregator {
     }
 
     /// Adds stays in order, exactly as [`Aggregator::add_stay`] on each would, and returns the
-    /// stays that could not be aggregated (the others are). Faster than one call per stay: it
-    /// reads the unit histories of a few stays ahead ([`Aggregator::add_stay`] reads each stay's
-    /// heap data — its unit list and unit names — one cache miss after another; here the misses
-    /// of several stays overlap).
+    /// stays that could not be aggregated (the others are). Readmission flags are taken as
+    /// given; use [`Aggregator::add_patient`] to link a patient's stays.
     pub fn add_stays(&mut self, stays: &[Stay]) -> Vec<StayError> {
-        let mut errors = Vec::new();
-        for chunk in stays.chunks(READ_AHEAD) {
-            touch_stays(chunk);
-            for s in chunk {
-                if let Err(e) =
-                    self.add_stay_inner(s, s.readmitted_within_30_days, s.is_readmission)
-                {
-                    errors.push(e);
-                }
-            }
-        }
-        errors
+        stays
+            .iter()
+            .filter_map(|s| {
+                self.add_stay_inner(s, s.readmitted_within_30_days, s.is_readmission)
+                    .err()
+            })
+            .collect()
     }
 
     /// Adds one stay. Its readmission flag is taken as given ([`Stay::readmitted_within_30_days`]).
@@ -1119,30 +1111,6 @@ impl Aggregator {
 #[inline]
 fn same_str(a: &str, b: &str) -> bool {
     a.len() == b.len() && (a.is_empty() || a.as_bytes() == b.as_bytes())
-}
-
-/// Stays whose heap data [`Aggregator::add_stays`] reads ahead.
-const READ_AHEAD: usize = 32;
-
-/// Reads ahead what aggregating some stays will read from the heap — their `units` buffers,
-/// then the unit names — in tight loops of independent loads, so the processor has many cache
-/// misses in flight at once instead of meeting them one at a time while aggregating (a software
-/// prefetch without `unsafe`; the `Stay` structs themselves are read in order, which the
-/// hardware prefetcher already streams).
-#[inline]
-fn touch_stays(stays: &[Stay]) {
-    let mut sink = 0usize;
-    for s in stays {
-        for u in &s.units {
-            sink = sink.wrapping_add(u.unit.len());
-        }
-    }
-    for s in stays {
-        for u in &s.units {
-            sink = sink.wrapping_add(usize::from(u.unit.as_bytes().first().copied().unwrap_or(0)));
-        }
-    }
-    std::hint::black_box(sink);
 }
 
 fn date_str(day: i32) -> String {
