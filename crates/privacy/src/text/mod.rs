@@ -136,11 +136,19 @@ pub struct Redactor {
     recognizers: Arc<Recognizers>,
     identity: IdentityMatcher,
     kinds: BTreeSet<PhiKind>,
+    /// `kinds` as a bit set (bit `k as u32`), for the per-span check.
+    kind_mask: u64,
     min_confidence: f32,
     replacement: Replacement,
     dates: DateText,
     dictionary_names: bool,
     patterns: bool,
+}
+
+const _: () = assert!(PhiKind::ALL.len() <= 64, "kind_bit needs a wider mask");
+
+fn kind_bit(k: PhiKind) -> u64 {
+    1u64 << (k as u32 & 63)
 }
 
 /// Builds a [`Redactor`].
@@ -229,6 +237,7 @@ impl RedactorBuilder {
         Redactor {
             recognizers: self.recognizers.unwrap_or_else(Recognizers::shared),
             identity: IdentityMatcher::new(self.identities.iter()),
+            kind_mask: self.kinds.iter().fold(0, |m, &k| m | kind_bit(k)),
             kinds: self.kinds,
             min_confidence: self.min_confidence,
             replacement: self.replacement,
@@ -295,7 +304,7 @@ impl Redactor {
         spans.retain(|s| {
             s.end > s.start
                 && s.confidence >= self.min_confidence
-                && self.kinds.contains(&s.kind)
+                && self.kind_mask & kind_bit(s.kind) != 0
                 && text.is_char_boundary(s.start)
                 && text.is_char_boundary(s.end)
         });

@@ -480,6 +480,24 @@ impl Norm {
 const NAME_TOKEN: &str =
     r"(?:[A-Z](?:[a-z]+|['’][A-Z][a-z]+)(?:[A-Z][a-z]+|['’-][A-Z]?[a-z]+)*[0-9]{0,4}|[A-Z]\.)";
 
+/// The credentials of the `Name, MD` pattern, as written there (case-sensitive).
+const CREDENTIALS: [&str; 25] = [
+    "MD", "M.D.", "DO", "D.O.", "RN", "NP", "PA-C", "PA", "PhD", "Ph.D.", "DDS", "DMD", "LPN",
+    "CNA", "CRNA", "MSW", "LCSW", "PharmD", "DPM", "OD", "FNP", "APRN", "FACS", "FACP", "MBBS",
+];
+
+/// The trigger `b[s..e]` opens one of [`CREDENTIALS`] exactly, not followed by a letter or digit
+/// when it ends with one (`\b`).
+fn is_credential(b: &[u8], s: usize, _e: usize) -> bool {
+    CREDENTIALS.iter().any(|c| {
+        let c = c.as_bytes();
+        b[s..].starts_with(c)
+            && (!c[c.len() - 1].is_ascii_alphanumeric()
+                || b.get(s + c.len())
+                    .is_none_or(|&n| !(n.is_ascii_alphanumeric() || n == b'_')))
+    })
+}
+
 /// Regex-based name patterns (title, credentials, LAST, FIRST, context words).
 pub(crate) fn builtin() -> Vec<Pattern> {
     let mk = |re: &str, confidence: f32, group: usize| Pattern {
@@ -494,13 +512,34 @@ pub(crate) fn builtin() -> Vec<Pattern> {
     let upper_run = r"[A-Z][A-Z'’-]+[0-9]{0,4}(?:\s+[A-Z][A-Z'’-]+[0-9]{0,4}){0,2}";
     vec![
         // Mr. Smith, Dr. John A. Smith, MRS. JONES.
-        mk(
-            &format!(
-                r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Drs|Prof|Rev|Fr|Sr|Sister|Brother|Nurse|Doctor|Professor|Mister|Madam|Mme|MR|MRS|MS|DR)\.?\s+((?:{upper_run})|(?:{name_run}))"
-            ),
-            0.95,
-            1,
-        ),
+        Pattern {
+            trigger: Trigger::Words(&[
+                "mr",
+                "ms",
+                "miss",
+                "mx",
+                "dr",
+                "prof",
+                "rev",
+                "fr",
+                "sr",
+                "sister",
+                "brother",
+                "nurse",
+                "doctor",
+                "professor",
+                "mister",
+                "madam",
+                "mme",
+            ]),
+            ..mk(
+                &format!(
+                    r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Drs|Prof|Rev|Fr|Sr|Sister|Brother|Nurse|Doctor|Professor|Mister|Madam|Mme|MR|MRS|MS|DR)\.?\s+((?:{upper_run})|(?:{name_run}))"
+                ),
+                0.95,
+                1,
+            )
+        },
         // John Smith, MD / J. Smith RN.
         Pattern {
             trigger: Trigger::Inner(Inner {
@@ -510,6 +549,7 @@ pub(crate) fn builtin() -> Vec<Pattern> {
                     "facs", "facp", "mbbs",
                 ],
                 pre: space_byte,
+                post: is_credential,
                 back: name_byte,
                 ..Inner::NONE
             }),

@@ -20,7 +20,6 @@ use crate::PhiKind;
 use regex_automata::meta::Regex;
 use regex_automata::util::captures::Captures;
 use regex_automata::{Anchored, Input};
-use std::collections::HashMap;
 
 /// One pattern: the regex, the kind it finds, its confidence and which capture group is the PHI
 /// (0 = the whole match).
@@ -64,6 +63,8 @@ pub(crate) struct Inner {
     pub(crate) words: &'static [&'static str],
     pub(crate) digits: (usize, usize),
     pub(crate) pre: fn(u8) -> bool,
+    /// A further check of the trigger `(text, start, end)`.
+    pub(crate) post: fn(&[u8], usize, usize) -> bool,
     pub(crate) back: fn(u8) -> bool,
     pub(crate) fwd: Option<fn(&[u8], usize) -> usize>,
 }
@@ -73,6 +74,7 @@ impl Inner {
         words: &[],
         digits: (0, 0),
         pre: |_| true,
+        post: |_, _, _| true,
         back: |_| false,
         fwd: None,
     };
@@ -169,8 +171,9 @@ fn next_in(b: &[u8], end: usize, set: &[u8], unicode: bool) -> bool {
     }
 }
 
-fn prefix_key(a: u8, b: u8) -> u16 {
-    (a.to_ascii_lowercase() as u16) << 8 | b.to_ascii_lowercase() as u16
+/// The two first bytes, lower-cased, as an index below `1 << 14` (bytes above 0x7F share a slot).
+fn prefix_key(a: u8, b: u8) -> usize {
+    ((a.to_ascii_lowercase() & 0x7F) as usize) << 7 | (b.to_ascii_lowercase() & 0x7F) as usize
 }
 
 /// ASCII whitespace as `\s` sees it.
@@ -680,15 +683,22 @@ pub(crate) struct Triggers {
     owners: Vec<Vec<u16>>,
     /// The words that open with an ASCII letter or digit, by their first two bytes (lower-case):
     /// looked up at word starts only.
-    by_prefix: HashMap<u16, Vec<u16>, foldhash::fast::FixedState>,
-    /// The words that open with punctuation (`,`, `.com`), by that first byte.
-    punct: Vec<(u8, Vec<u16>)>,
+    by_prefix: Vec<u16>,
+    /// The word lists `by_prefix` points into (entry 0 is unused).
+    prefix_lists: Vec<Vec<u16>>,
+    /// The words that open with punctuation, by that first byte: the one-byte words (`,`) and
+    /// the longer ones (`.com`, also in `by_prefix`).
+    punct: Vec<(u8, Vec<u16>, Vec<u16>)>,
+    /// How many patterns.
+    patterns: usize,
+    /// For each pattern, whether it has words of both kinds (its hits need sorting).
+    mixed: Vec<bool>,
 }
 
 /// The candidate starts found in one text.
 pub(crate) struct Candidates {
-    /// `(pattern, start, end)` of every trigger word, sorted, deduplicated.
-    pub(crate) word_hits: Vec<(u16, u32, u32)>,
+    /// For each pattern, `(start, end)` of every trigger word, ascending by start, one per start.
+    pub(crate) word_hits: Vec<Vec<(u32, u32)>>,
     /// `(start, len)` of every maximal run of ASCII digits.
     pub(crate) runs: Vec<(u32, u32)>,
     /// Whether the word candidates are complete for this text (else: full scans).
@@ -701,7 +711,18 @@ impl Triggers {
     pub(crate) fn new<'a>(patterns: impl IntoIterator<Item = &'a Pattern>) -> Triggers {
         let mut words: Vec<&'static str> = Vec::new();
         let mut owners: Vec<Vec<u16>> = Vec::new();
+        let mut mixed = Vec::new();
         for (i, p) in patterns.into_iter().enumerate() {
+            mixed.push(match p.trigger {
+                Trigger::Words(ws) | Trigger::Inner(Inner { words: ws, .. }) => {
+                    let alnum = ws
+                        .iter()
+                        .filter(|w| w.as_bytes()[0].is_ascii_alphanumeric());
+                    let n = alnum.count();
+                    n != 0 && n != ws.len()
+                }
+                _ => false,
+            });
             let ws = match p.trigger {
                 Trigger::Words(ws) => ws,
                 Trigger::Inner(inner) => {
@@ -736,28 +757,45 @@ impl Triggers {
                 owners[at].push(u16::try_from(i).expect("fewer than 65536 patterns"));
             }
         }
-        let mut by_prefix: HashMap<u16, Vec<u16>, foldhash::fast::FixedState> = HashMap::default();
-        let mut punct: Vec<(u8, Vec<u16>)> = Vec::new();
+        let mut by_prefix: Vec<u16> = vec![0; 1 << 14];
+        let mut prefix_lists: Vec<Vec<u16>> = vec![Vec::new()];
+        let mut punct: Vec<(u8, Vec<u16>, Vec<u16>)> = Vec::new();
         for (id, w) in words.iter().enumerate() {
             let b = w.as_bytes();
             let id = id as u16;
-            if b[0].is_ascii_alphanumeric() {
-                assert!(b.len() >= 2, "trigger word {w:?} is too short");
-                by_prefix
-                    .entry(prefix_key(b[0], b[1]))
-                    .or_default()
-                    .push(id);
-            } else if let Some((_, ids)) = punct.iter_mut().find(|(c, _)| *c == b[0]) {
-                ids.push(id);
+            if b.len() >= 2 {
+                let key = prefix_key(b[0], b[1]);
+                if by_prefix[key] == 0 {
+                    by_prefix[key] = prefix_lists.len() as u16;
+                    prefix_lists.push(Vec::new());
+                }
+                prefix_lists[by_prefix[key] as usize].push(id);
+            }
+            if !b[0].is_ascii_alphanumeric() {
+                let at = match punct.iter().position(|(c, _, _)| *c == b[0]) {
+                    Some(at) => at,
+                    None => {
+                        punct.push((b[0], Vec::new(), Vec::new()));
+                        punct.len() - 1
+                    }
+                };
+                if b.len() == 1 {
+                    punct[at].1.push(id);
+                } else {
+                    punct[at].2.push(id);
+                }
             } else {
-                punct.push((b[0], vec![id]));
+                assert!(b.len() >= 2, "trigger word {w:?} is too short");
             }
         }
         Triggers {
+            patterns: mixed.len(),
             words,
             owners,
             by_prefix,
+            prefix_lists,
             punct,
+            mixed,
         }
     }
 
@@ -770,40 +808,62 @@ impl Triggers {
         // decimal digit. Texts with those characters get full scans.
         let words_exact = ascii || !text.contains(['\u{212A}', '\u{17F}']);
         let digits_exact = ascii || !text.chars().any(|c| !c.is_ascii() && c.is_numeric());
-        let mut word_hits = Vec::new();
+        let mut word_hits: Vec<Vec<(u32, u32)>> = vec![Vec::new(); self.patterns];
         if words_exact && !self.words.is_empty() {
             let mut hit = |id: u16, s: usize| {
                 let w = self.words[id as usize].as_bytes();
                 if b.len() - s >= w.len() && b[s..s + w.len()].eq_ignore_ascii_case(w) {
                     for &owner in &self.owners[id as usize] {
-                        word_hits.push((owner, s as u32, (s + w.len()) as u32));
+                        let hits = &mut word_hits[owner as usize];
+                        // Two words of one pattern can start at the same byte (`prof`,
+                        // `professor`); keep the first.
+                        if hits.last().is_none_or(|&(last, _)| last as usize != s) {
+                            hits.push((s as u32, (s + w.len()) as u32));
+                        }
                     }
                 }
             };
-            let mut prev_word = false;
-            for s in 0..b.len().saturating_sub(1) {
+            // Word starts: an ASCII letter or digit after a byte that is not one (nor `_`).
+            let mut s = 0;
+            while s + 1 < b.len() {
                 let c = b[s];
-                let word = c.is_ascii_alphanumeric() || c == b'_';
-                if word
-                    && !prev_word
-                    && c != b'_'
-                    && let Some(ids) = self.by_prefix.get(&prefix_key(c, b[s + 1]))
-                {
-                    for &id in ids {
+                if !c.is_ascii_alphanumeric() {
+                    s += 1;
+                    continue;
+                }
+                let list = self.by_prefix[prefix_key(c, b[s + 1])];
+                if list != 0 {
+                    for &id in &self.prefix_lists[list as usize] {
                         hit(id, s);
                     }
                 }
-                prev_word = word;
+                // Skip the rest of the word.
+                s += 1;
+                while s < b.len() && (b[s].is_ascii_alphanumeric() || b[s] == b'_') {
+                    s += 1;
+                }
             }
-            for (c, ids) in &self.punct {
-                for s in memchr::memchr_iter(*c, b) {
-                    for &id in ids {
+            for &(c, ref single, ref longer) in &self.punct {
+                for s in memchr::memchr_iter(c, b) {
+                    for &id in single {
                         hit(id, s);
+                    }
+                    if let Some(&next) = b.get(s + 1) {
+                        let list = self.by_prefix[prefix_key(c, next)];
+                        if list != 0 && !longer.is_empty() {
+                            for &id in &self.prefix_lists[list as usize] {
+                                hit(id, s);
+                            }
+                        }
                     }
                 }
             }
-            word_hits.sort_unstable();
-            word_hits.dedup_by_key(|&mut (p, s, _)| (p, s));
+            for (hits, &mixed) in word_hits.iter_mut().zip(&self.mixed) {
+                if mixed {
+                    hits.sort_unstable();
+                    hits.dedup_by_key(|&mut (s, _)| s);
+                }
+            }
         }
         let mut runs = Vec::new();
         let mut i = 0;
@@ -844,16 +904,13 @@ pub(crate) fn scan(
     };
     match pattern.trigger {
         Trigger::Words(_) if cands.words_exact => {
-            let key = index as u16;
-            let lo = cands.word_hits.partition_point(|&(p, _, _)| p < key);
-            let hi = cands.word_hits.partition_point(|&(p, _, _)| p <= key);
             let b = text.as_bytes();
             buf.clear();
             // Every word pattern opens with `\b` before a word character.
             buf.extend(
-                cands.word_hits[lo..hi]
+                cands.word_hits[index]
                     .iter()
-                    .map(|&(_, s, _)| s as usize)
+                    .map(|&(s, _)| s as usize)
                     .filter(|&s| s == 0 || !(b[s - 1].is_ascii_alphanumeric() || b[s - 1] == b'_')),
             );
             scan_at(pattern, text, buf, caps, out);
@@ -864,14 +921,11 @@ pub(crate) fn scan(
             // (start, end) of each trigger.
             let mut triggers: Vec<(usize, usize)> = Vec::new();
             if !inner.words.is_empty() {
-                let key = index as u16;
-                let lo = cands.word_hits.partition_point(|&(p, _, _)| p < key);
-                let hi = cands.word_hits.partition_point(|&(p, _, _)| p <= key);
                 triggers.extend(
-                    cands.word_hits[lo..hi]
+                    cands.word_hits[index]
                         .iter()
-                        .map(|&(_, s, e)| (s as usize, e as usize))
-                        .filter(|&(s, _)| pre_ok(s)),
+                        .map(|&(s, e)| (s as usize, e as usize))
+                        .filter(|&(s, e)| pre_ok(s) && (inner.post)(b, s, e)),
                 );
             }
             let (min, max) = inner.digits;
@@ -882,7 +936,7 @@ pub(crate) fn scan(
                         .iter()
                         .filter(|&&(_, len)| (min..=max).contains(&(len as usize)))
                         .map(|&(st, len)| (st as usize, (st + len) as usize))
-                        .filter(|&(s, _)| pre_ok(s)),
+                        .filter(|&(s, e)| pre_ok(s) && (inner.post)(b, s, e)),
                 );
                 triggers.sort_unstable();
             }
@@ -1077,18 +1131,18 @@ fn push(pattern: &Pattern, text: &str, start: usize, mut end: usize, out: &mut V
         }
         Check::PhoneOrFax => {
             let from = floor_char_boundary(text, start.saturating_sub(24));
-            if text[from..start].to_ascii_lowercase().contains("fax") {
+            if contains_ignore_ascii_case(&text.as_bytes()[from..start], b"fax") {
                 kind = PhiKind::Fax;
             }
         }
         Check::NotCode => {
             let from = floor_char_boundary(text, start.saturating_sub(16));
-            let before = text[from..start].to_ascii_lowercase();
+            let before = &text.as_bytes()[from..start];
             if [
                 "loinc", "snomed", "icd", "cpt", "ndc", "rxnorm", "cvx", "hcpcs", "code",
             ]
             .iter()
-            .any(|w| before.contains(w))
+            .any(|w| contains_ignore_ascii_case(before, w.as_bytes()))
             {
                 return;
             }
@@ -1107,6 +1161,12 @@ fn push(pattern: &Pattern, text: &str, start: usize, mut end: usize, out: &mut V
         kind,
         confidence: pattern.confidence,
     });
+}
+
+/// Whether `hay` contains `needle` (lower-case ASCII), ignoring ASCII case.
+fn contains_ignore_ascii_case(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// The largest char boundary ≤ `i`.
