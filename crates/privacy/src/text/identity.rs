@@ -60,9 +60,11 @@ impl PatientIdentity {
     /// Every search term with its kind: the variants a clinician or a system writes.
     pub fn variants(&self) -> Vec<(String, PhiKind)> {
         let mut out: Vec<(String, PhiKind)> = Vec::new();
+        // Case-insensitive dedup in linear time (first variant wins).
+        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
         let mut add = |s: String, k: PhiKind| {
             let s = s.trim().to_string();
-            if s.chars().count() >= 2 && !out.iter().any(|(t, _)| t.eq_ignore_ascii_case(&s)) {
+            if s.chars().count() >= 2 && seen.insert(s.to_ascii_lowercase()) {
                 out.push((s, k));
             }
         };
@@ -272,9 +274,11 @@ impl IdentityMatcher {
     /// Compiles the variants of every identity.
     pub fn new<'a>(identities: impl IntoIterator<Item = &'a PatientIdentity>) -> Self {
         let mut terms: Vec<(String, PhiKind)> = Vec::new();
+        // Case-insensitive dedup in linear time (a redactor may hold thousands of identities).
+        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
         for id in identities {
             for (t, k) in id.variants() {
-                if !terms.iter().any(|(x, _)| x.eq_ignore_ascii_case(&t)) {
+                if seen.insert(t.to_ascii_lowercase()) {
                     terms.push((t, k));
                 }
             }
