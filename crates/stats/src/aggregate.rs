@@ -423,6 +423,18 @@ struct Segment {
     end: Option<i32>,
 }
 
+/// What a stay contributes to every grid, computed once per stay.
+#[derive(Debug, Clone, Copy)]
+struct StayFacts {
+    pop: usize,
+    adm_day: i32,
+    dis_day: Option<i32>,
+    under_48: bool,
+    bucket: Option<i32>,
+    readmitted: Option<bool>,
+    is_readmission: bool,
+}
+
 /// [`Segment::unit`] of a stay without unit history ([`UNASSIGNED_UNIT`]).
 const NO_UNIT: u32 = u32::MAX;
 
@@ -735,201 +747,218 @@ impl Aggregator {
             end: dis_day,
         });
 
-        let pop = stay.population().index();
-        let facility = stay.facility.as_str();
-        let under_48 = stay.death_under_48h();
-        let bucket = dis_day.map(|d| self.config.split.bucket(d));
-        let n_grids = self.grids.len();
-        for g in 0..n_grids {
-            let group_by = self.grids[g].group_by;
-            let fac = self.grids[g].facility(facility);
-            let fixed_key: Option<u32> = if group_by == GroupBy::Unit {
-                None
-            } else {
-                let name = match group_by {
-                    GroupBy::Service => stay.service.as_deref(),
-                    GroupBy::Payer => stay.payer.as_deref(),
-                    GroupBy::DiagnosisGroup => stay.diagnosis_group.as_deref(),
-                    _ => None,
-                }
-                .unwrap_or(UNKNOWN_GROUP);
-                Some(self.grids[g].key_in(fac, name, self.days))
-            };
-            let n = segs.len();
-            let mut last_key = 0;
-            for (i, &seg) in segs.iter().enumerate() {
-                let key = match fixed_key {
-                    Some(k) => k,
-                    None => self.grids[g].key_in(fac, unit_name(stay, seg.unit), self.days),
-                };
-                last_key = key;
-                self.census_segment(g, key, pop, seg.start, seg.end);
-                // Arrival.
-                if let Some(di) = self.day_index(seg.start) {
-                    let idx = self.grids[g].cell_index(key, di, pop, self.days);
-                    let c = &mut self.grids[g].cells[idx];
-                    if i == 0 {
-                        c.admissions += 1;
-                        if is_readmission {
-                            c.readmission_admissions += 1;
-                        }
-                        if stay.admit_source == crate::stay::AdmitSource::TransferFromHospital {
-                            c.admissions_from_other_hospital += 1;
-                        }
-                    } else {
-                        c.transfers_in += 1;
-                    }
-                }
-                // Departure to the next unit.
-                if i + 1 < n
-                    && let Some(end) = seg.end
-                    && let Some(di) = self.day_index(end)
-                {
-                    let idx = self.grids[g].cell_index(key, di, pop, self.days);
-                    self.grids[g].cells[idx].transfers_out += 1;
-                }
-            }
-            // Deliveries and their births: on the delivery day (else the discharge day), on the
-            // unit the mother was on that day.
-            if stay.delivery.is_some() || stay.live_births > 0 || stay.stillbirths > 0 {
-                let day = stay.delivered.map(|t| self.clock.day(t)).or(dis_day);
-                if let Some(day) = day
-                    && let Some(di) = self.day_index(day)
-                {
-                    let mut key = last_key;
-                    if fixed_key.is_none() {
-                        for seg in &segs {
-                            if seg.start <= day {
-                                key =
-                                    self.grids[g].key_in(fac, unit_name(stay, seg.unit), self.days);
-                            }
-                        }
-                    }
-                    let idx = self.grids[g].cell_index(key, di, pop, self.days);
-                    let c = &mut self.grids[g].cells[idx];
-                    if let Some(d) = stay.delivery {
-                        c.deliveries += 1;
-                        if d == crate::stay::Delivery::Cesarean {
-                            c.cesareans += 1;
-                        }
-                    }
-                    c.live_births += u32::from(stay.live_births);
-                    c.stillbirths += u32::from(stay.stillbirths);
-                }
-            }
-            // Discharge.
-            let Some(dd) = dis_day else { continue };
-            let Some(di) = self.day_index(dd) else {
-                continue;
-            };
-            let idx = self.grids[g].cell_index(last_key, di, pop, self.days);
-            let c = &mut self.grids[g].cells[idx];
-            c.discharges += 1;
-            c.los_days = c
-                .los_days
-                .saturating_add((dd - adm_day).max(1).unsigned_abs());
-            if dd == adm_day {
-                c.same_day += 1;
-            }
-            if stay.disposition.is_transfer_out() {
-                c.discharges_to_other_facility += 1;
-            }
-            if stay.died() {
-                c.deaths += 1;
-                if under_48 {
-                    c.deaths_under_48h += 1;
-                }
-                let a = stay.autopsy;
-                if a.performed {
-                    c.autopsies += 1;
-                }
-                if a.medical_examiner_case && !a.performed {
-                    c.medical_examiner_not_autopsied += 1;
-                }
-                let available = a
-                    .body_available
-                    .unwrap_or(a.performed || !a.medical_examiner_case);
-                if available {
-                    c.deaths_body_available += 1;
-                }
-                if stay.direct_maternal_death {
-                    c.direct_maternal_deaths += 1;
-                }
-            }
-            if stay.obstetric {
-                c.obstetric_discharges += 1;
-            }
-            c.infections += u32::from(stay.hospital_acquired_infections);
-            if stay.consultation {
-                c.consultations += 1;
-            }
-            if let Some(r) = readmitted {
-                c.readmission_index += 1;
-                if r {
-                    c.readmissions += 1;
-                }
-            }
-            if let Some(ch) = stay.charges_cents {
-                c.charged_stays += 1;
-                c.charges_cents = c.charges_cents.saturating_add(ch);
-            }
-            if stay.charges_cents.is_some()
-                || !stay.diagnoses.is_empty()
-                || !stay.procedures.is_empty()
-            {
-                let bucket = bucket.unwrap_or(0);
-                let mut buf = std::mem::take(&mut self.code_buf);
-                let extras = self.grids[g]
-                    .extras
-                    .entry((last_key, bucket, pop as u8))
-                    .or_default();
-                if let Some(ch) = stay.charges_cents {
-                    extras.charges.add(ch);
-                }
-                for d in &stay.diagnoses {
-                    bump(&mut extras.diagnoses, &d.code, &mut buf);
-                }
-                for p in &stay.procedures {
-                    bump(&mut extras.procedures, &p.code, &mut buf);
-                }
-                self.code_buf = buf;
-            }
+        let facts = StayFacts {
+            pop: stay.population().index(),
+            adm_day,
+            dis_day,
+            under_48: stay.death_under_48h(),
+            bucket: dis_day.map(|d| self.config.split.bucket(d)),
+            readmitted,
+            is_readmission,
+        };
+        // The unit grid apart from the loop over the others: straight-line code for the usual
+        // configuration (no service / payer / diagnosis-group grids).
+        self.add_to_grid(0, stay, &segs, &facts);
+        for g in 1..self.grids.len() {
+            self.add_to_grid(g, stay, &segs, &facts);
         }
         self.seg_buf = segs;
         Ok(())
+    }
+
+    /// Adds a stay's counts to one grid (see [`Aggregator::add_stay_inner`]).
+    #[inline(always)]
+    fn add_to_grid(&mut self, g: usize, stay: &Stay, segs: &[Segment], facts: &StayFacts) {
+        let StayFacts {
+            pop,
+            adm_day,
+            dis_day,
+            under_48,
+            bucket,
+            readmitted,
+            is_readmission,
+        } = *facts;
+        let facility = stay.facility.as_str();
+        let group_by = self.grids[g].group_by;
+        let fac = self.grids[g].facility(facility);
+        let fixed_key: Option<u32> = if group_by == GroupBy::Unit {
+            None
+        } else {
+            let name = match group_by {
+                GroupBy::Service => stay.service.as_deref(),
+                GroupBy::Payer => stay.payer.as_deref(),
+                GroupBy::DiagnosisGroup => stay.diagnosis_group.as_deref(),
+                _ => None,
+            }
+            .unwrap_or(UNKNOWN_GROUP);
+            Some(self.grids[g].key_in(fac, name, self.days))
+        };
+        let n = segs.len();
+        let mut last_key = 0;
+        for (i, &seg) in segs.iter().enumerate() {
+            let key = match fixed_key {
+                Some(k) => k,
+                None => self.grids[g].key_in(fac, unit_name(stay, seg.unit), self.days),
+            };
+            last_key = key;
+            // Census, arrival and departure of the segment: one slice of this key's cells
+            // (populations interleaved: day d of population p is `2 d + p`), indexed by the
+            // segment's start and end relative to the period.
+            let days = self.days;
+            let Grid { cells, opening, .. } = &mut self.grids[g];
+            let base = key as usize * days * 2;
+            let cells = &mut cells[base..base + days * 2];
+            let in_period = |x: i64| x >= 0 && x < days as i64;
+            let start = i64::from(seg.start) - i64::from(self.first);
+            let end = seg
+                .end
+                .map_or(i64::MAX, |e| i64::from(e) - i64::from(self.first));
+            // Midnight census: present at the end of days start..end (a stay that began
+            // before the period is in the opening census).
+            if end > start {
+                let counted = if start < 0 {
+                    if end >= 0 {
+                        opening[key as usize][pop] += 1;
+                    }
+                    end >= 0
+                } else if in_period(start) {
+                    cells[start as usize * 2 + pop].census_delta += 1;
+                    true
+                } else {
+                    false
+                };
+                if counted && in_period(end) {
+                    cells[end as usize * 2 + pop].census_delta -= 1;
+                }
+            }
+            // Arrival.
+            if in_period(start) {
+                let c = &mut cells[start as usize * 2 + pop];
+                if i == 0 {
+                    c.admissions += 1;
+                    if is_readmission {
+                        c.readmission_admissions += 1;
+                    }
+                    if stay.admit_source == crate::stay::AdmitSource::TransferFromHospital {
+                        c.admissions_from_other_hospital += 1;
+                    }
+                } else {
+                    c.transfers_in += 1;
+                }
+            }
+            // Departure to the next unit.
+            if i + 1 < n && seg.end.is_some() && in_period(end) {
+                cells[end as usize * 2 + pop].transfers_out += 1;
+            }
+        }
+        // Deliveries and their births: on the delivery day (else the discharge day), on the
+        // unit the mother was on that day.
+        if stay.delivery.is_some() || stay.live_births > 0 || stay.stillbirths > 0 {
+            let day = stay.delivered.map(|t| self.clock.day(t)).or(dis_day);
+            if let Some(day) = day
+                && let Some(di) = self.day_index(day)
+            {
+                let mut key = last_key;
+                if fixed_key.is_none() {
+                    for seg in segs {
+                        if seg.start <= day {
+                            key = self.grids[g].key_in(fac, unit_name(stay, seg.unit), self.days);
+                        }
+                    }
+                }
+                let idx = self.grids[g].cell_index(key, di, pop, self.days);
+                let c = &mut self.grids[g].cells[idx];
+                if let Some(d) = stay.delivery {
+                    c.deliveries += 1;
+                    if d == crate::stay::Delivery::Cesarean {
+                        c.cesareans += 1;
+                    }
+                }
+                c.live_births += u32::from(stay.live_births);
+                c.stillbirths += u32::from(stay.stillbirths);
+            }
+        }
+        // Discharge.
+        let Some(dd) = dis_day else { return };
+        let Some(di) = self.day_index(dd) else {
+            return;
+        };
+        let idx = self.grids[g].cell_index(last_key, di, pop, self.days);
+        let c = &mut self.grids[g].cells[idx];
+        c.discharges += 1;
+        c.los_days = c
+            .los_days
+            .saturating_add((dd - adm_day).max(1).unsigned_abs());
+        if dd == adm_day {
+            c.same_day += 1;
+        }
+        if stay.disposition.is_transfer_out() {
+            c.discharges_to_other_facility += 1;
+        }
+        if stay.died() {
+            c.deaths += 1;
+            if under_48 {
+                c.deaths_under_48h += 1;
+            }
+            let a = stay.autopsy;
+            if a.performed {
+                c.autopsies += 1;
+            }
+            if a.medical_examiner_case && !a.performed {
+                c.medical_examiner_not_autopsied += 1;
+            }
+            let available = a
+                .body_available
+                .unwrap_or(a.performed || !a.medical_examiner_case);
+            if available {
+                c.deaths_body_available += 1;
+            }
+            if stay.direct_maternal_death {
+                c.direct_maternal_deaths += 1;
+            }
+        }
+        if stay.obstetric {
+            c.obstetric_discharges += 1;
+        }
+        c.infections += u32::from(stay.hospital_acquired_infections);
+        if stay.consultation {
+            c.consultations += 1;
+        }
+        if let Some(r) = readmitted {
+            c.readmission_index += 1;
+            if r {
+                c.readmissions += 1;
+            }
+        }
+        if let Some(ch) = stay.charges_cents {
+            c.charged_stays += 1;
+            c.charges_cents = c.charges_cents.saturating_add(ch);
+        }
+        if stay.charges_cents.is_some() || !stay.diagnoses.is_empty() || !stay.procedures.is_empty()
+        {
+            let bucket = bucket.unwrap_or(0);
+            let mut buf = std::mem::take(&mut self.code_buf);
+            let extras = self.grids[g]
+                .extras
+                .entry((last_key, bucket, pop as u8))
+                .or_default();
+            if let Some(ch) = stay.charges_cents {
+                extras.charges.add(ch);
+            }
+            for d in &stay.diagnoses {
+                bump(&mut extras.diagnoses, &d.code, &mut buf);
+            }
+            for p in &stay.procedures {
+                bump(&mut extras.procedures, &p.code, &mut buf);
+            }
+            self.code_buf = buf;
+        }
     }
 
     #[inline]
     fn day_index(&self, day: i32) -> Option<usize> {
         let i = day - self.first;
         (i >= 0 && (i as usize) < self.days).then_some(i as usize)
-    }
-
-    /// Applies a segment to the midnight census: present at the end of days `start..end`.
-    #[inline]
-    fn census_segment(&mut self, g: usize, key: u32, pop: usize, start: i32, end: Option<i32>) {
-        let last = self.first + self.days as i32 - 1;
-        let end_v = end.unwrap_or(i32::MAX);
-        if end_v <= start {
-            return;
-        }
-        let grid = &mut self.grids[g];
-        if start < self.first {
-            if end_v >= self.first {
-                grid.opening[key as usize][pop] += 1;
-            } else {
-                return;
-            }
-        } else if start <= last {
-            let idx = grid.cell_index(key, (start - self.first) as usize, pop, self.days);
-            grid.cells[idx].census_delta += 1;
-        } else {
-            return;
-        }
-        if end_v <= last {
-            let idx = grid.cell_index(key, (end_v - self.first) as usize, pop, self.days);
-            grid.cells[idx].census_delta -= 1;
-        }
     }
 
     /// Merges another aggregate into this one (see the module docs for when that is possible).
@@ -1105,9 +1134,9 @@ impl Aggregator {
 }
 
 /// String equality that never calls `memcmp` for empty strings: an empty `String`'s pointer is
-/// dangling, and glibc's AVX-512 `memcmp` does a masked load from it, which costs a
-/// fault-suppression microcode assist of hundreds of cycles (measured: a third of the
-/// aggregation time with an empty facility).
+/// dangling, and glibc's AVX-512 `memcmp` does a masked load from it (a fault-suppressed load,
+/// slow on this hardware: 28 % of the `stats` bench's perf samples sat on that load when every
+/// unit segment compared an empty facility name).
 #[inline]
 fn same_str(a: &str, b: &str) -> bool {
     a.len() == b.len() && (a.is_empty() || a.as_bytes() == b.as_bytes())
