@@ -378,7 +378,8 @@ impl Redactor {
         let mut out = String::with_capacity(text.len() + spans.len() * 4);
         let mut last = 0;
         let mut memo: HashMap<(PhiKind, String), String> = HashMap::new();
-        let mut rng = surrogate::SurrogateRng::random();
+        // Seeded from the OS only when a surrogate is needed (tags and pseudonyms need none).
+        let mut rng: Option<surrogate::SurrogateRng> = None;
         for s in spans {
             out.push_str(&text[last..s.start]);
             let original = &text[s.start..s.end];
@@ -424,7 +425,10 @@ impl Redactor {
                     let norm = normalize_for_pseudonym(original);
                     let v = memo
                         .entry((s.kind, norm))
-                        .or_insert_with(|| rng.surrogate(s.kind, original))
+                        .or_insert_with(|| {
+                            rng.get_or_insert_with(surrogate::SurrogateRng::random)
+                                .surrogate(s.kind, original)
+                        })
                         .clone();
                     out.push_str(&v);
                 }
