@@ -162,7 +162,8 @@ pub struct PeriodStats {
     pub mean_charges_per_stay: Option<f64>,
     /// Median charges per charged discharge.
     pub median_charges_per_stay: Option<f64>,
-    /// Whether the median is exact (else within ±0.5 %; see [`ChargeDistribution`]).
+    /// Whether the median is exact (else within ±0.5 %; see
+    /// [`ChargeDistribution`](crate::ChargeDistribution)).
     pub median_charges_exact: bool,
     /// Charges per inpatient service day.
     pub charges_per_patient_day: Option<f64>,
