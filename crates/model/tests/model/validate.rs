@@ -165,5 +165,8 @@ fn unknown_resource_type_is_an_error() {
     );
     // A real but untyped R4 type is fine.
     let issues = validate_json(br#"{"resourceType":"Device","id":"d1"}"#);
-    assert!(issues.iter().all(|i| i.severity != Severity::Error), "{issues:?}");
+    assert!(
+        issues.iter().all(|i| i.severity != Severity::Error),
+        "{issues:?}"
+    );
 }
