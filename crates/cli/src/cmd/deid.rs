@@ -235,6 +235,9 @@ fn run_files(args: Args) -> Result<Outcome, Outcome> {
     // every patient's identity before any file is written.
     let mut loaded: Vec<(Input, LoadResult)> = Vec::new();
     for input in inputs {
+        if crate::common::interrupted() {
+            return Ok(Outcome(crate::common::EXIT_INTERRUPTED));
+        }
         let l = load(&input);
         if let Ok(Loaded::Ndjson(lines)) = &l {
             for (_, v) in lines.iter().flatten() {
@@ -253,6 +256,9 @@ fn run_files(args: Args) -> Result<Outcome, Outcome> {
         );
     }
     for (input, l) in loaded {
+        if crate::common::interrupted() {
+            return Ok(Outcome(crate::common::EXIT_INTERRUPTED));
+        }
         let name = input.name();
         let mut summary = FileSummary {
             input: name.clone(),
@@ -476,11 +482,9 @@ fn check_fhir(v: &Value) -> Result<(), String> {
         .get("resourceType")
         .and_then(Value::as_str)
         .ok_or_else(|| "$.resourceType: missing; not a FHIR resource".to_string())?;
-    if !rt.chars().next().is_some_and(|c| c.is_ascii_uppercase())
-        || !rt.chars().all(|c| c.is_ascii_alphanumeric())
-    {
+    if !medrec::model::is_r4_resource_type(rt) {
         return Err(format!(
-            "$.resourceType: {rt:?} is not a FHIR resource type"
+            "$.resourceType: {rt:?} is not a FHIR R4 resource type"
         ));
     }
     Ok(())

@@ -165,6 +165,9 @@ pub fn run(args: Args) -> Outcome {
     // Locations by id across all inputs (bundles repeat their providers' locations).
     let mut locations: BTreeMap<String, Resource> = BTreeMap::new();
     for input in &inputs {
+        if crate::common::interrupted() {
+            return Outcome(crate::common::EXIT_INTERRUPTED);
+        }
         progress.inc(1);
         let name = input.name();
         let bytes = match input.read() {
@@ -190,6 +193,14 @@ pub fn run(args: Args) -> Outcome {
             }
         };
         for r in record.resources() {
+            let ty = r.resource_type();
+            if !medrec::model::is_r4_resource_type(ty) {
+                report_error(
+                    &name,
+                    &format!("`{ty}` is not a FHIR R4 resource type; ignored"),
+                );
+                outcome = outcome.max(Outcome::PROBLEMS);
+            }
             if let Resource::Location(l) = r {
                 let key =
                     l.id.clone()

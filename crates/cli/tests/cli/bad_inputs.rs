@@ -159,9 +159,11 @@ fn review_reports_each_bad_file_and_reviews_the_rest() {
 
 #[test]
 fn stats_reports_each_bad_file_and_counts_the_rest() {
+    let mut bad = ALWAYS_BAD.to_vec();
+    bad.push("wrong-type.json");
     check(
         &["stats", "--from", "1900-01-01", "--to", "2030-12-31"],
-        &ALWAYS_BAD,
+        &bad,
         |r| !r.stdout.trim().is_empty(),
     );
 }
@@ -173,7 +175,9 @@ fn deid_reports_each_bad_file_and_deidentifies_the_rest() {
     std::fs::write(&key, [7u8; 32]).unwrap();
     let out = tmp.path().join("out");
     let (k, o) = (key.to_str().unwrap(), out.to_str().unwrap());
-    check(&["deid", "--key-file", k, "--out", o], &ALWAYS_BAD, |_| {
+    let mut bad = ALWAYS_BAD.to_vec();
+    bad.push("wrong-type.json");
+    check(&["deid", "--key-file", k, "--out", o], &bad, |_| {
         out.join("good.json").is_file()
     });
     assert!(!out.join("truncated.json").exists());
