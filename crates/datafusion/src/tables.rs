@@ -1,0 +1,589 @@
+//! Flat Arrow tables of stays and a DataFusion table provider reading FHIR R4 NDJSON / Bundles.
+//!
+//! The tables (names as registered):
+//!
+//! | table | one row per | built by |
+//! |---|---|---|
+//! | `encounters` | stay (any class) | `medrec_stats::arrow::EncounterTableBuilder` (schema documented in `medrec_stats::arrow`) |
+//! | `encounter_unit_stays` | entry of a stay's unit history, as recorded | `medrec_stats::arrow::UnitStayTableBuilder` |
+//! | `diagnoses` | ICD-10-CM diagnosis of a stay | `medrec_stats::arrow::DiagnosisTableBuilder` |
+//! | `procedures` | procedure of a stay | `medrec_stats::arrow::ProcedureTableBuilder` |
+//! | `census_segments` | stretch of an *inpatient* stay on one unit, as the census counts it | [`CensusSegmentBuilder`] (this crate) |
+//!
+//! FHIR is read with `medrec-stats`' reader (`medrec_stats::fhir`, which follows
+//! `fhir-him-mapping.md`: class, period, `Encounter.location[]`, admit source, disposition,
+//! claim diagnoses and procedures …). `.ndjson` files are read as one multi-patient record (a
+//! Bulk Data export); `.json` files as one Bundle.
+//!
+//! # `census_segments`
+//! | column | type | null | meaning |
+//! |---|---|---|---|
+//! | `encounter_id`, `patient_id` | Utf8 | no | the stay |
+//! | `facility` | Utf8 | no | the stay's facility (may be empty) |
+//! | `unit` | Utf8 | no | the unit (`(no unit)` for a stay without unit history) |
+//! | `newborn` | Boolean | no | the newborn census population (admit source `born`) |
+//! | `sequence` | Int32 | no | 1-based position among the stay's segments |
+//! | `is_first`, `is_last` | Boolean | no | the segment starts with the admission / ends with the discharge |
+//! | `start_day` | Date32 | no | census day the patient arrived on the unit (facility zone) |
+//! | `end_day` | Date32 | yes | census day the patient left the unit; null = still there |
+//! | `admit_day`, `discharge_day` | Date32 | no / yes | the stay's admission and discharge census days |
+//! | `died` | Boolean | no | the stay ended in death |
+//! | `admitted_from_hospital` | Boolean | no | admit source `hosp-trans` |
+//!
+//! A patient is in the midnight census of day *d* on a unit when `start_day ≤ d < end_day`. The
+//! segments are built exactly as `medrec_stats::Aggregator` builds them (unit history entries
+//! clamped to the admission, entries after the discharge ignored, a later entry at the same
+//! instant wins, consecutive entries on the same unit merged, the last segment ends at the
+//! discharge); the test suite checks the SQL census against the aggregator on synth
+//! populations. Only inpatient stays discharged no earlier than admitted are included (the
+//! aggregator rejects the others).
+
+use datafusion::arrow::array::{
+    ArrayRef, BooleanBuilder, Date32Builder, Int32Builder, RecordBatch, StringBuilder,
+};
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use datafusion::catalog::Session;
+use datafusion::datasource::memory::MemorySourceConfig;
+use datafusion::datasource::{TableProvider, TableType};
+use datafusion::error::{DataFusionError, Result};
+use datafusion::logical_expr::Expr;
+use datafusion::physical_plan::ExecutionPlan;
+use datafusion::prelude::SessionContext;
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use medrec_stats::arrow::{
+    DiagnosisTableBuilder, EncounterTableBuilder, ProcedureTableBuilder, TableOptions,
+    UnitStayTableBuilder,
+};
+use medrec_stats::fhir::{
+    FhirReadOptions, record_from_json, record_from_ndjson, stays_from_record,
+};
+use medrec_stats::{EncounterClass, Population, Stay, UNASSIGNED_UNIT};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// The tables this crate builds from stays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum StayTable {
+    /// `encounters`.
+    Encounters,
+    /// `encounter_unit_stays`.
+    EncounterUnitStays,
+    /// `diagnoses`.
+    Diagnoses,
+    /// `procedures`.
+    Procedures,
+    /// `census_segments`.
+    CensusSegments,
+}
+
+impl StayTable {
+    /// Every table.
+    pub const ALL: [StayTable; 5] = [
+        StayTable::Encounters,
+        StayTable::EncounterUnitStays,
+        StayTable::Diagnoses,
+        StayTable::Procedures,
+        StayTable::CensusSegments,
+    ];
+
+    /// The table name.
+    pub fn name(self) -> &'static str {
+        match self {
+            StayTable::Encounters => "encounters",
+            StayTable::EncounterUnitStays => "encounter_unit_stays",
+            StayTable::Diagnoses => "diagnoses",
+            StayTable::Procedures => "procedures",
+            StayTable::CensusSegments => "census_segments",
+        }
+    }
+
+    /// The schema, for stays read in `time_zone`.
+    pub fn schema(self, time_zone: &TimeZone) -> SchemaRef {
+        let options = TableOptions::new(time_zone.clone());
+        match self {
+            StayTable::Encounters => EncounterTableBuilder::new(&options).schema(),
+            StayTable::EncounterUnitStays => UnitStayTableBuilder::new(&options).schema(),
+            StayTable::Diagnoses => DiagnosisTableBuilder::new(&options).schema(),
+            StayTable::Procedures => ProcedureTableBuilder::new(&options).schema(),
+            StayTable::CensusSegments => census_segments_schema(),
+        }
+    }
+}
+
+/// The schema of `census_segments`.
+pub fn census_segments_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("encounter_id", DataType::Utf8, false),
+        Field::new("patient_id", DataType::Utf8, false),
+        Field::new("facility", DataType::Utf8, false),
+        Field::new("unit", DataType::Utf8, false),
+        Field::new("newborn", DataType::Boolean, false),
+        Field::new("sequence", DataType::Int32, false),
+        Field::new("is_first", DataType::Boolean, false),
+        Field::new("is_last", DataType::Boolean, false),
+        Field::new("start_day", DataType::Date32, false),
+        Field::new("end_day", DataType::Date32, true),
+        Field::new("admit_day", DataType::Date32, false),
+        Field::new("discharge_day", DataType::Date32, true),
+        Field::new("died", DataType::Boolean, false),
+        Field::new("admitted_from_hospital", DataType::Boolean, false),
+    ]))
+}
+
+/// Days since 1970-01-01 of a civil date (proleptic Gregorian; H. Hinnant's `days_from_civil`).
+fn days_from_civil(y: i32, m: i32, d: i32) -> i32 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The census day (days since 1970-01-01, Arrow `Date32`) of an instant in a zone.
+pub fn census_day(t: Timestamp, tz: &TimeZone) -> i32 {
+    let d = tz.to_datetime(t).date();
+    days_from_civil(
+        i32::from(d.year()),
+        i32::from(d.month()),
+        i32::from(d.day()),
+    )
+}
+
+/// The census day (Arrow `Date32`) of a civil date.
+pub fn date32(d: jiff::civil::Date) -> i32 {
+    days_from_civil(
+        i32::from(d.year()),
+        i32::from(d.month()),
+        i32::from(d.day()),
+    )
+}
+
+/// One unit segment of a stay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CensusSegment<'a> {
+    /// The unit.
+    pub unit: &'a str,
+    /// The arrival day.
+    pub start_day: i32,
+    /// The departure day (`None`: still on the unit).
+    pub end_day: Option<i32>,
+}
+
+/// The census segments of an inpatient stay, as `medrec_stats::Aggregator` counts them; empty for
+/// other classes and for stays discharged before they were admitted.
+pub fn census_segments<'a>(stay: &'a Stay, tz: &TimeZone) -> Vec<CensusSegment<'a>> {
+    let mut segs = Vec::new();
+    if stay.class != EncounterClass::Inpatient {
+        return segs;
+    }
+    if let Some(d) = stay.discharged {
+        if d < stay.admitted {
+            return segs;
+        }
+    }
+    let adm_day = census_day(stay.admitted, tz);
+    let dis_day = stay.discharged.map(|d| census_day(d, tz));
+    let mut cur_unit: &str = UNASSIGNED_UNIT;
+    let mut cur_start_instant = stay.admitted;
+    let mut cur_start_day = adm_day;
+    let mut have = false;
+    for u in &stay.units {
+        if let Some(d) = stay.discharged {
+            if u.from > d {
+                continue;
+            }
+        }
+        let start = if u.from < stay.admitted {
+            stay.admitted
+        } else {
+            u.from
+        };
+        if have && start <= cur_start_instant {
+            cur_unit = &u.unit;
+            continue;
+        }
+        if have {
+            if u.unit == cur_unit {
+                continue;
+            }
+            let day = census_day(start, tz);
+            segs.push(CensusSegment {
+                unit: cur_unit,
+                start_day: cur_start_day,
+                end_day: Some(day),
+            });
+            cur_start_day = day;
+        }
+        cur_unit = &u.unit;
+        cur_start_instant = start;
+        have = true;
+    }
+    segs.push(CensusSegment {
+        unit: cur_unit,
+        start_day: cur_start_day,
+        end_day: dis_day,
+    });
+    segs
+}
+
+/// Builds `census_segments` batches from stays.
+#[derive(Debug)]
+pub struct CensusSegmentBuilder {
+    tz: TimeZone,
+    batch_rows: usize,
+    rows: usize,
+    encounter_id: StringBuilder,
+    patient_id: StringBuilder,
+    facility: StringBuilder,
+    unit: StringBuilder,
+    newborn: BooleanBuilder,
+    sequence: Int32Builder,
+    is_first: BooleanBuilder,
+    is_last: BooleanBuilder,
+    start_day: Date32Builder,
+    end_day: Date32Builder,
+    admit_day: Date32Builder,
+    discharge_day: Date32Builder,
+    died: BooleanBuilder,
+    from_hospital: BooleanBuilder,
+}
+
+impl CensusSegmentBuilder {
+    /// A builder for stays of a facility in `tz`, handing out batches of `batch_rows` rows.
+    pub fn new(tz: TimeZone, batch_rows: usize) -> CensusSegmentBuilder {
+        CensusSegmentBuilder {
+            tz,
+            batch_rows: batch_rows.max(1),
+            rows: 0,
+            encounter_id: StringBuilder::new(),
+            patient_id: StringBuilder::new(),
+            facility: StringBuilder::new(),
+            unit: StringBuilder::new(),
+            newborn: BooleanBuilder::new(),
+            sequence: Int32Builder::new(),
+            is_first: BooleanBuilder::new(),
+            is_last: BooleanBuilder::new(),
+            start_day: Date32Builder::new(),
+            end_day: Date32Builder::new(),
+            admit_day: Date32Builder::new(),
+            discharge_day: Date32Builder::new(),
+            died: BooleanBuilder::new(),
+            from_hospital: BooleanBuilder::new(),
+        }
+    }
+
+    /// Adds a stay's segments; returns a batch when `batch_rows` rows are held.
+    pub fn push(&mut self, stay: &Stay) -> Option<RecordBatch> {
+        let segs = census_segments(stay, &self.tz);
+        let n = segs.len();
+        if n == 0 {
+            return None;
+        }
+        let adm = census_day(stay.admitted, &self.tz);
+        let dis = stay.discharged.map(|d| census_day(d, &self.tz));
+        let newborn = stay.population() == Population::Newborn;
+        let died = stay.died();
+        let from_hospital = stay.admit_source == medrec_stats::AdmitSource::TransferFromHospital;
+        for (i, s) in segs.iter().enumerate() {
+            self.encounter_id.append_value(&stay.encounter_id);
+            self.patient_id.append_value(&stay.patient_id);
+            self.facility.append_value(&stay.facility);
+            self.unit.append_value(s.unit);
+            self.newborn.append_value(newborn);
+            self.sequence.append_value(i as i32 + 1);
+            self.is_first.append_value(i == 0);
+            self.is_last.append_value(i + 1 == n);
+            self.start_day.append_value(s.start_day);
+            self.end_day.append_option(s.end_day);
+            self.admit_day.append_value(adm);
+            self.discharge_day.append_option(dis);
+            self.died.append_value(died);
+            self.from_hospital.append_value(from_hospital);
+        }
+        self.rows += n;
+        if self.rows >= self.batch_rows {
+            self.finish()
+        } else {
+            None
+        }
+    }
+
+    /// The rows held, as a batch (`None` when empty).
+    pub fn finish(&mut self) -> Option<RecordBatch> {
+        if self.rows == 0 {
+            return None;
+        }
+        self.rows = 0;
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(self.encounter_id.finish()),
+            Arc::new(self.patient_id.finish()),
+            Arc::new(self.facility.finish()),
+            Arc::new(self.unit.finish()),
+            Arc::new(self.newborn.finish()),
+            Arc::new(self.sequence.finish()),
+            Arc::new(self.is_first.finish()),
+            Arc::new(self.is_last.finish()),
+            Arc::new(self.start_day.finish()),
+            Arc::new(self.end_day.finish()),
+            Arc::new(self.admit_day.finish()),
+            Arc::new(self.discharge_day.finish()),
+            Arc::new(self.died.finish()),
+            Arc::new(self.from_hospital.finish()),
+        ];
+        RecordBatch::try_new(census_segments_schema(), columns).ok()
+    }
+}
+
+/// Builds one table's batches from stays.
+///
+/// One builder lives per partition or output file, so the size difference of the variants
+/// (the census builder holds 14 column builders inline) does not matter.
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
+pub enum StayTableBuilder {
+    /// `encounters`.
+    Encounters(EncounterTableBuilder),
+    /// `encounter_unit_stays`.
+    EncounterUnitStays(UnitStayTableBuilder),
+    /// `diagnoses`.
+    Diagnoses(DiagnosisTableBuilder),
+    /// `procedures`.
+    Procedures(ProcedureTableBuilder),
+    /// `census_segments`.
+    CensusSegments(CensusSegmentBuilder),
+}
+
+impl StayTableBuilder {
+    /// A builder of `table` for stays in `tz`, batches of `batch_rows` rows.
+    pub fn new(table: StayTable, tz: &TimeZone, batch_rows: usize) -> StayTableBuilder {
+        let options = TableOptions::new(tz.clone()).with_batch_rows(batch_rows);
+        match table {
+            StayTable::Encounters => Self::Encounters(EncounterTableBuilder::new(&options)),
+            StayTable::EncounterUnitStays => {
+                Self::EncounterUnitStays(UnitStayTableBuilder::new(&options))
+            }
+            StayTable::Diagnoses => Self::Diagnoses(DiagnosisTableBuilder::new(&options)),
+            StayTable::Procedures => Self::Procedures(ProcedureTableBuilder::new(&options)),
+            StayTable::CensusSegments => {
+                Self::CensusSegments(CensusSegmentBuilder::new(tz.clone(), batch_rows))
+            }
+        }
+    }
+
+    /// Adds a stay, appending any completed batch to `out`.
+    pub fn push(&mut self, stay: &Stay, out: &mut Vec<RecordBatch>) {
+        match self {
+            Self::Encounters(b) => out.extend(b.push(stay)),
+            Self::EncounterUnitStays(b) => out.extend(b.push(stay)),
+            Self::Diagnoses(b) => out.extend(b.push(stay)),
+            Self::Procedures(b) => out.extend(b.push(stay)),
+            Self::CensusSegments(b) => out.extend(b.push(stay)),
+        }
+    }
+
+    /// Appends the last, partial batch to `out`.
+    pub fn finish(&mut self, out: &mut Vec<RecordBatch>) {
+        match self {
+            Self::Encounters(b) => out.extend(b.finish()),
+            Self::EncounterUnitStays(b) => out.extend(b.finish()),
+            Self::Diagnoses(b) => out.extend(b.finish()),
+            Self::Procedures(b) => out.extend(b.finish()),
+            Self::CensusSegments(b) => out.extend(b.finish()),
+        }
+    }
+}
+
+/// The batches of one table for a slice of stays.
+pub fn table_batches(table: StayTable, stays: &[Stay], tz: &TimeZone) -> Vec<RecordBatch> {
+    let mut b = StayTableBuilder::new(table, tz, 8192);
+    let mut out = Vec::new();
+    for s in stays {
+        b.push(s, &mut out);
+    }
+    b.finish(&mut out);
+    out
+}
+
+/// A problem met while reading FHIR for a table (the rest of the input is still read).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}: {message}")]
+pub struct FhirReadProblem {
+    /// The file.
+    pub file: PathBuf,
+    /// What was wrong (a JSON error with its line, or an encounter that could not become a stay).
+    pub message: String,
+}
+
+/// Reads the stays of one FHIR source: an NDJSON file (`.ndjson`, one resource per line, any
+/// number of patients), a directory of NDJSON files read together as one record (a Bulk Data
+/// export, one file per resource type), or a Bundle / single resource (anything else).
+/// Unreadable lines and encounters become problems; the rest is kept.
+pub fn read_fhir_stays(
+    path: &Path,
+    options: &FhirReadOptions,
+) -> std::io::Result<(Vec<Stay>, Vec<FhirReadProblem>)> {
+    let is_dir = path.is_dir();
+    let bytes = if is_dir {
+        // A Bulk Data export: every `.ndjson` file of the directory, as one record.
+        let mut files: Vec<PathBuf> = std::fs::read_dir(path)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("ndjson"))
+            })
+            .collect();
+        files.sort();
+        let mut all = Vec::new();
+        for f in files {
+            all.extend(std::fs::read(f)?);
+            if all.last().is_some_and(|&b| b != b'\n') {
+                all.push(b'\n');
+            }
+        }
+        all
+    } else {
+        std::fs::read(path)?
+    };
+    let mut problems = Vec::new();
+    let problem = |message: String| FhirReadProblem {
+        file: path.to_path_buf(),
+        message,
+    };
+    let is_ndjson = is_dir
+        || path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("ndjson") || e.eq_ignore_ascii_case("jsonl"));
+    let record = if is_ndjson {
+        let (record, errors) = record_from_ndjson(&bytes);
+        problems.extend(errors.iter().map(|e| problem(e.to_string())));
+        record
+    } else {
+        match record_from_json(&bytes) {
+            Ok(r) => r,
+            Err(e) => return Ok((Vec::new(), vec![problem(e.to_string())])),
+        }
+    };
+    let mut stays = Vec::new();
+    for s in stays_from_record(&record, options) {
+        match s {
+            Ok(s) => stays.push(s),
+            Err(e) => problems.push(problem(e.to_string())),
+        }
+    }
+    Ok((stays, problems))
+}
+
+/// A table of FHIR files, read with `medrec-stats`' FHIR reader when scanned: one DataFusion
+/// partition per group of files (files are spread over the session's target partitions and
+/// read in parallel), only the projected columns handed on.
+#[derive(Debug)]
+pub struct FhirTable {
+    table: StayTable,
+    files: Vec<PathBuf>,
+    options: FhirReadOptions,
+    schema: SchemaRef,
+    problems: Arc<Mutex<Vec<FhirReadProblem>>>,
+}
+
+impl FhirTable {
+    /// The `table` of `files`, read with `options` (its time zone is the facility's).
+    pub fn new(table: StayTable, files: Vec<PathBuf>, options: FhirReadOptions) -> FhirTable {
+        let schema = table.schema(&options.time_zone);
+        FhirTable {
+            table,
+            files,
+            options,
+            schema,
+            problems: Arc::default(),
+        }
+    }
+
+    /// Problems met by the scans so far (bad lines, encounters that are not stays).
+    pub fn problems(&self) -> Vec<FhirReadProblem> {
+        self.problems.lock().map(|p| p.clone()).unwrap_or_default()
+    }
+}
+
+#[async_trait::async_trait]
+impl TableProvider for FhirTable {
+    fn schema(&self) -> SchemaRef {
+        Arc::clone(&self.schema)
+    }
+
+    fn table_type(&self) -> TableType {
+        TableType::Base
+    }
+
+    async fn scan(
+        &self,
+        state: &dyn Session,
+        projection: Option<&Vec<usize>>,
+        _filters: &[Expr],
+        _limit: Option<usize>,
+    ) -> Result<Arc<dyn ExecutionPlan>> {
+        let groups = state
+            .config()
+            .target_partitions()
+            .clamp(1, self.files.len().max(1));
+        let mut handles = Vec::with_capacity(groups);
+        for g in 0..groups {
+            let files: Vec<PathBuf> = self.files.iter().skip(g).step_by(groups).cloned().collect();
+            let options = self.options.clone();
+            let table = self.table;
+            let problems = Arc::clone(&self.problems);
+            handles.push(tokio::task::spawn_blocking(
+                move || -> Result<Vec<RecordBatch>> {
+                    let mut out = Vec::new();
+                    let mut builder = StayTableBuilder::new(table, &options.time_zone, 8192);
+                    for f in &files {
+                        let (stays, p) = read_fhir_stays(f, &options).map_err(|e| {
+                            DataFusionError::Execution(format!("{}: {e}", f.display()))
+                        })?;
+                        if !p.is_empty() {
+                            if let Ok(mut all) = problems.lock() {
+                                all.extend(p);
+                            }
+                        }
+                        for s in &stays {
+                            builder.push(s, &mut out);
+                        }
+                    }
+                    builder.finish(&mut out);
+                    Ok(out)
+                },
+            ));
+        }
+        let mut partitions = Vec::with_capacity(groups);
+        for h in handles {
+            partitions.push(
+                h.await
+                    .map_err(|e| DataFusionError::External(Box::new(e)))??,
+            );
+        }
+        let exec: Arc<dyn ExecutionPlan> = MemorySourceConfig::try_new_exec(
+            &partitions,
+            Arc::clone(&self.schema),
+            projection.cloned(),
+        )?;
+        Ok(exec)
+    }
+}
+
+/// Registers every table of [`StayTable::ALL`] over the same FHIR files.
+pub fn register_fhir_tables(
+    ctx: &SessionContext,
+    files: &[PathBuf],
+    options: &FhirReadOptions,
+) -> Result<()> {
+    for t in StayTable::ALL {
+        ctx.register_table(
+            t.name(),
+            Arc::new(FhirTable::new(t, files.to_vec(), options.clone())),
+        )?;
+    }
+    Ok(())
+}

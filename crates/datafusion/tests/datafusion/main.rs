@@ -1,0 +1,9 @@
+//! Integration tests of `medrec-datafusion`: SQL results against the medrec library APIs.
+
+#[cfg(feature = "ballista")]
+mod ballista;
+mod census;
+mod common;
+mod export;
+mod udaf;
+mod udf;
