@@ -34,6 +34,11 @@
 //!   `deid_text(text [, key])`. Vectorized: one pass over the Arrow array, no per-row allocation.
 //! - Aggregate UDFs ([`udaf`]): `elixhauser(code, poa)` and `charlson(code)`, a patient's (or
 //!   stay's) measures and scores when grouped by patient; mergeable, so they run distributed.
+//! - Tables ([`tables`]): FHIR R4 NDJSON / Bundles / Bulk Data directories as flat Arrow tables
+//!   (`patients`, `encounters`, `encounter_unit_stays`, `diagnoses`, `procedures`,
+//!   `census_segments`, `claims`), read while the query runs, partition by partition, with
+//!   projection pushdown ([`tables::register_fhir_tables`]).
+//! - The census and period statistics of `medrec-stats` as SQL views ([`census`]).
 //!
 //! The results equal the `medrec-codes` / `medrec-privacy` APIs exactly (the test suite runs every
 //! code of both code sets through SQL).
@@ -54,9 +59,13 @@
 pub use datafusion;
 
 pub mod census;
+pub mod claims;
 #[cfg(feature = "ballista")]
 pub mod cluster;
+pub mod columns;
 pub mod export;
+pub mod patients;
+pub mod scan;
 pub mod synth;
 pub mod tables;
 pub mod udaf;

@@ -1,19 +1,24 @@
-//! Flat Arrow tables of stays and a DataFusion table provider reading FHIR R4 NDJSON / Bundles.
+//! Flat Arrow tables of FHIR R4 records and a DataFusion table provider reading FHIR R4 NDJSON /
+//! Bundles.
 //!
-//! The tables (names as registered):
+//! The tables (names as registered by [`register_fhir_tables`]):
 //!
 //! | table | one row per | built by |
 //! |---|---|---|
+//! | `patients` | `Patient` resource | [`crate::patients::PatientTableBuilder`] (schema in [`crate::patients`]) |
 //! | `encounters` | stay (any class) | `medrec_stats::arrow::EncounterTableBuilder` (schema documented in `medrec_stats::arrow`) |
 //! | `encounter_unit_stays` | entry of a stay's unit history, as recorded | `medrec_stats::arrow::UnitStayTableBuilder` |
 //! | `diagnoses` | ICD-10-CM diagnosis of a stay | `medrec_stats::arrow::DiagnosisTableBuilder` |
 //! | `procedures` | procedure of a stay | `medrec_stats::arrow::ProcedureTableBuilder` |
 //! | `census_segments` | stretch of an *inpatient* stay on one unit, as the census counts it | [`CensusSegmentBuilder`] (this crate) |
+//! | `claims` | `Claim` resource | [`crate::claims::ClaimTableBuilder`] (schema in [`crate::claims`]) |
 //!
-//! FHIR is read with `medrec-stats`' reader (`medrec_stats::fhir`, which follows
-//! `fhir-him-mapping.md`: class, period, `Encounter.location[]`, admit source, disposition,
-//! claim diagnoses and procedures …). `.ndjson` files are read as one multi-patient record (a
-//! Bulk Data export); `.json` files as one Bundle.
+//! FHIR is parsed with `medrec-model` ([`read_fhir_record`]); stays are read from the record
+//! with `medrec-stats`' reader (`medrec_stats::fhir`, which follows `fhir-him-mapping.md`:
+//! class, period, `Encounter.location[]`, admit source, disposition, claim diagnoses and
+//! procedures …), patients and claims straight from the model's resources. `.ndjson` files are
+//! read as one multi-patient record; a directory as one Bulk Data export; `.json` files as one
+//! Bundle.
 //!
 //! # `census_segments`
 //! | column | type | null | meaning |
@@ -43,14 +48,14 @@ use datafusion::arrow::array::{
 };
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::catalog::Session;
-use datafusion::datasource::memory::MemorySourceConfig;
 use datafusion::datasource::{TableProvider, TableType};
-use datafusion::error::{DataFusionError, Result};
+use datafusion::error::Result;
 use datafusion::logical_expr::Expr;
 use datafusion::physical_plan::ExecutionPlan;
 use datafusion::prelude::SessionContext;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
+use medrec_model::PatientRecord;
 use medrec_stats::arrow::{
     DiagnosisTableBuilder, EncounterTableBuilder, ProcedureTableBuilder, TableOptions,
     UnitStayTableBuilder,
@@ -61,6 +66,8 @@ use medrec_stats::fhir::{
 use medrec_stats::{EncounterClass, Population, Stay, UNASSIGNED_UNIT};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+
+use crate::scan::FhirScanExec;
 
 /// The tables this crate builds from stays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -408,6 +415,55 @@ pub fn table_batches(table: StayTable, stays: &[Stay], tz: &TimeZone) -> Vec<Rec
     out
 }
 
+/// A table read from FHIR: a stay table, `patients` or `claims`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FhirTableKind {
+    /// A table of stays (built with `medrec-stats`' FHIR reader).
+    Stay(StayTable),
+    /// `patients` ([`crate::patients`]): one row per `Patient`.
+    Patients,
+    /// `claims` ([`crate::claims`]): one row per `Claim`.
+    Claims,
+}
+
+impl From<StayTable> for FhirTableKind {
+    fn from(t: StayTable) -> FhirTableKind {
+        FhirTableKind::Stay(t)
+    }
+}
+
+impl FhirTableKind {
+    /// Every table [`register_fhir_tables`] registers.
+    pub const ALL: [FhirTableKind; 7] = [
+        FhirTableKind::Patients,
+        FhirTableKind::Stay(StayTable::Encounters),
+        FhirTableKind::Stay(StayTable::EncounterUnitStays),
+        FhirTableKind::Stay(StayTable::Diagnoses),
+        FhirTableKind::Stay(StayTable::Procedures),
+        FhirTableKind::Stay(StayTable::CensusSegments),
+        FhirTableKind::Claims,
+    ];
+
+    /// The table name.
+    pub fn name(self) -> &'static str {
+        match self {
+            FhirTableKind::Stay(t) => t.name(),
+            FhirTableKind::Patients => "patients",
+            FhirTableKind::Claims => "claims",
+        }
+    }
+
+    /// The schema, for sources read in `time_zone`.
+    pub fn schema(self, time_zone: &TimeZone) -> SchemaRef {
+        match self {
+            FhirTableKind::Stay(t) => t.schema(time_zone),
+            FhirTableKind::Patients => crate::patients::patients_schema(time_zone),
+            FhirTableKind::Claims => crate::claims::claims_schema(time_zone),
+        }
+    }
+}
+
 /// A problem met while reading FHIR for a table (the rest of the input is still read).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{file}: {message}")]
@@ -418,14 +474,20 @@ pub struct FhirReadProblem {
     pub message: String,
 }
 
-/// Reads the stays of one FHIR source: an NDJSON file (`.ndjson`, one resource per line, any
-/// number of patients), a directory of NDJSON files read together as one record (a Bulk Data
-/// export, one file per resource type), or a Bundle / single resource (anything else).
-/// Unreadable lines and encounters become problems; the rest is kept.
-pub fn read_fhir_stays(
+fn is_ndjson(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("ndjson") || e.eq_ignore_ascii_case("jsonl"))
+}
+
+/// Reads one FHIR source as a `medrec-model` record: an NDJSON file (`.ndjson` / `.jsonl`, one
+/// resource per line, any number of patients), a directory of NDJSON files read together as one
+/// record (a Bulk Data export, one file per resource type, so references between the files
+/// resolve), or a Bundle / single resource (anything else; gzip is detected). Unreadable NDJSON
+/// lines become problems and the rest is kept; a Bundle that does not parse is one problem and
+/// no record. An I/O error (a missing file) is the error.
+pub fn read_fhir_record(
     path: &Path,
-    options: &FhirReadOptions,
-) -> std::io::Result<(Vec<Stay>, Vec<FhirReadProblem>)> {
+) -> std::io::Result<(Option<PatientRecord>, Vec<FhirReadProblem>)> {
     let is_dir = path.is_dir();
     let bytes = if is_dir {
         // A Bulk Data export: every `.ndjson` file of the directory, as one record.
@@ -448,41 +510,57 @@ pub fn read_fhir_stays(
     } else {
         std::fs::read(path)?
     };
-    let mut problems = Vec::new();
     let problem = |message: String| FhirReadProblem {
         file: path.to_path_buf(),
         message,
     };
-    let is_ndjson = is_dir
-        || path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("ndjson") || e.eq_ignore_ascii_case("jsonl"));
-    let record = if is_ndjson {
+    if is_dir || is_ndjson(path) {
         let (record, errors) = record_from_ndjson(&bytes);
-        problems.extend(errors.iter().map(|e| problem(e.to_string())));
-        record
+        let problems = errors.iter().map(|e| problem(e.to_string())).collect();
+        Ok((Some(record), problems))
     } else {
         match record_from_json(&bytes) {
-            Ok(r) => r,
-            Err(e) => return Ok((Vec::new(), vec![problem(e.to_string())])),
+            Ok(r) => Ok((Some(r), Vec::new())),
+            Err(e) => Ok((None, vec![problem(e.to_string())])),
         }
-    };
+    }
+}
+
+/// Reads the stays of one FHIR source (see [`read_fhir_record`] for what a source is) with
+/// `medrec-stats`' reader. Unreadable lines and encounters that are not stays become problems;
+/// the rest is kept.
+pub fn read_fhir_stays(
+    path: &Path,
+    options: &FhirReadOptions,
+) -> std::io::Result<(Vec<Stay>, Vec<FhirReadProblem>)> {
+    let (record, mut problems) = read_fhir_record(path)?;
     let mut stays = Vec::new();
-    for s in stays_from_record(&record, options) {
-        match s {
-            Ok(s) => stays.push(s),
-            Err(e) => problems.push(problem(e.to_string())),
+    if let Some(record) = record {
+        for s in stays_from_record(&record, options) {
+            match s {
+                Ok(s) => stays.push(s),
+                Err(e) => problems.push(FhirReadProblem {
+                    file: path.to_path_buf(),
+                    message: e.to_string(),
+                }),
+            }
         }
     }
     Ok((stays, problems))
 }
 
-/// A table of FHIR files, read with `medrec-stats`' FHIR reader when scanned: one DataFusion
-/// partition per group of files (files are spread over the session's target partitions and
-/// read in parallel), only the projected columns handed on.
+/// A table of FHIR sources (files or Bulk Data directories), read when the query runs.
+///
+/// The scan ([`crate::scan::FhirScanExec`]) spreads the sources over the session's target
+/// partitions (round robin, at most one partition per source); each partition reads its sources
+/// one after the other in a blocking task and hands batches of the session's batch size down a
+/// bounded channel as they fill. So a partition holds one source's record and a few batches at a
+/// time, not the table. Projection pushdown: `patients` and `claims` build only the projected
+/// columns; the stay tables are built by `medrec-stats`' builders and projected batch by batch.
+/// A `LIMIT` stops each partition's reading once it has handed on that many rows.
 #[derive(Debug)]
 pub struct FhirTable {
-    table: StayTable,
+    table: FhirTableKind,
     files: Vec<PathBuf>,
     options: FhirReadOptions,
     schema: SchemaRef,
@@ -491,7 +569,12 @@ pub struct FhirTable {
 
 impl FhirTable {
     /// The `table` of `files`, read with `options` (its time zone is the facility's).
-    pub fn new(table: StayTable, files: Vec<PathBuf>, options: FhirReadOptions) -> FhirTable {
+    pub fn new(
+        table: impl Into<FhirTableKind>,
+        files: Vec<PathBuf>,
+        options: FhirReadOptions,
+    ) -> FhirTable {
+        let table = table.into();
         let schema = table.schema(&options.time_zone);
         FhirTable {
             table,
@@ -500,6 +583,11 @@ impl FhirTable {
             schema,
             problems: Arc::default(),
         }
+    }
+
+    /// Which table this is.
+    pub fn kind(&self) -> FhirTableKind {
+        self.table
     }
 
     /// Problems met by the scans so far (bad lines, encounters that are not stays).
@@ -523,63 +611,33 @@ impl TableProvider for FhirTable {
         state: &dyn Session,
         projection: Option<&Vec<usize>>,
         _filters: &[Expr],
-        _limit: Option<usize>,
+        limit: Option<usize>,
     ) -> Result<Arc<dyn ExecutionPlan>> {
         let groups = state
             .config()
             .target_partitions()
             .clamp(1, self.files.len().max(1));
-        let mut handles = Vec::with_capacity(groups);
-        for g in 0..groups {
-            let files: Vec<PathBuf> = self.files.iter().skip(g).step_by(groups).cloned().collect();
-            let options = self.options.clone();
-            let table = self.table;
-            let problems = Arc::clone(&self.problems);
-            handles.push(tokio::task::spawn_blocking(
-                move || -> Result<Vec<RecordBatch>> {
-                    let mut out = Vec::new();
-                    let mut builder = StayTableBuilder::new(table, &options.time_zone, 8192);
-                    for f in &files {
-                        let (stays, p) = read_fhir_stays(f, &options).map_err(|e| {
-                            DataFusionError::Execution(format!("{}: {e}", f.display()))
-                        })?;
-                        if !p.is_empty() {
-                            if let Ok(mut all) = problems.lock() {
-                                all.extend(p);
-                            }
-                        }
-                        for s in &stays {
-                            builder.push(s, &mut out);
-                        }
-                    }
-                    builder.finish(&mut out);
-                    Ok(out)
-                },
-            ));
-        }
-        let mut partitions = Vec::with_capacity(groups);
-        for h in handles {
-            partitions.push(
-                h.await
-                    .map_err(|e| DataFusionError::External(Box::new(e)))??,
-            );
-        }
-        let exec: Arc<dyn ExecutionPlan> = MemorySourceConfig::try_new_exec(
-            &partitions,
-            Arc::clone(&self.schema),
+        let file_groups: Vec<Vec<PathBuf>> = (0..groups)
+            .map(|g| self.files.iter().skip(g).step_by(groups).cloned().collect())
+            .collect();
+        Ok(Arc::new(FhirScanExec::try_new(
+            self.table,
+            file_groups,
+            self.options.clone(),
             projection.cloned(),
-        )?;
-        Ok(exec)
+            limit,
+            Arc::clone(&self.problems),
+        )?))
     }
 }
 
-/// Registers every table of [`StayTable::ALL`] over the same FHIR files.
+/// Registers every table of [`FhirTableKind::ALL`] over the same FHIR sources.
 pub fn register_fhir_tables(
     ctx: &SessionContext,
     files: &[PathBuf],
     options: &FhirReadOptions,
 ) -> Result<()> {
-    for t in StayTable::ALL {
+    for t in FhirTableKind::ALL {
         ctx.register_table(
             t.name(),
             Arc::new(FhirTable::new(t, files.to_vec(), options.clone())),

@@ -62,7 +62,7 @@ async fn fhir_tables_read_synth_exports_and_the_census_matches() {
         ..FhirReadOptions::default()
     };
     // The Bulk Data layout as one source; the Bundle layout as one file per patient.
-    let bundle_files: Vec<_> = walk(&dir.path().join("bundles").join("bundles"));
+    let bundle_files: Vec<_> = json_files(&dir.path().join("bundles").join("bundles"));
     assert!(bundle_files.len() >= 400, "{} bundles", bundle_files.len());
     for sources in [vec![dir.path().join("bulk")], bundle_files] {
         let mut stays = Vec::new();
@@ -104,20 +104,6 @@ async fn fhir_tables_read_synth_exports_and_the_census_matches() {
             "{text}"
         );
     }
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else if p.extension().is_some_and(|e| e == "json") {
-            out.push(p);
-        }
-    }
-    out.sort();
-    out
 }
 
 #[tokio::test]

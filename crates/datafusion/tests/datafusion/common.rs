@@ -183,3 +183,21 @@ pub fn assert_period_equal(agg: &Aggregator, mut sql: PeriodMap) -> usize {
     );
     compared
 }
+
+/// Every `.json` file under `dir` (recursively), sorted: synth's Bundle layout.
+pub fn json_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|e| e == "json") {
+                out.push(p);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, &mut out);
+    out.sort();
+    out
+}

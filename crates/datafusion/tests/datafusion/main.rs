@@ -5,5 +5,6 @@ mod ballista;
 mod census;
 mod common;
 mod export;
+mod fhir_tables;
 mod udaf;
 mod udf;

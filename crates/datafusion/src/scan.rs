@@ -1,0 +1,353 @@
+//! The streaming scan of a [`FhirTable`](crate::tables::FhirTable): FHIR sources read during
+//! execution, partition by partition, batch by batch.
+//!
+//! Each output partition owns a group of sources (the table provider deals them round robin).
+//! Executing a partition starts one blocking task that reads its sources one after the other
+//! (`medrec-model` parse, then the table's builder) and sends every batch as soon as it holds
+//! the session's batch size (`datafusion.execution.batch_size`) down a channel of
+//! [`CHANNEL_BATCHES`] batches. The consumer's pace bounds the reading: memory per partition is
+//! one source's parsed record plus a few batches, whatever the size of the table. Dropping the
+//! stream (a finished `LIMIT`, a cancelled query) stops the task at its next batch.
+
+use datafusion::arrow::array::RecordBatch;
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::common::tree_node::TreeNodeRecursion;
+use datafusion::error::{DataFusionError, Result};
+use datafusion::execution::{SendableRecordBatchStream, TaskContext};
+use datafusion::physical_expr::{EquivalenceProperties, PhysicalExpr};
+use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
+use datafusion::physical_plan::stream::RecordBatchReceiverStreamBuilder;
+use datafusion::physical_plan::{
+    ChildrenPropertiesMode, DisplayAs, DisplayFormatType, ExecutionPlan, Partitioning,
+    PlanProperties, ReplaceChildrenOptions,
+};
+use medrec_model::resources::{Claim, Patient};
+use medrec_stats::fhir::FhirReadOptions;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use crate::claims::ClaimTableBuilder;
+use crate::patients::PatientTableBuilder;
+use crate::tables::{
+    FhirReadProblem, FhirTableKind, StayTableBuilder, read_fhir_record, read_fhir_stays,
+};
+
+/// Batches a partition may have sent and not yet had taken (the read-ahead).
+pub const CHANNEL_BATCHES: usize = 2;
+
+/// Reads sources into one table's batches (projected), handing each batch to a sink.
+///
+/// One lives per executing partition, so the variants' size difference does not matter.
+#[allow(clippy::large_enum_variant)]
+enum PartitionReader {
+    Stays {
+        builder: StayTableBuilder,
+        projection: Option<Vec<usize>>,
+    },
+    Patients(PatientTableBuilder),
+    Claims(ClaimTableBuilder),
+}
+
+/// Where batches go; `false` = stop reading (the consumer is gone or the limit is reached).
+type Sink<'a> = dyn FnMut(RecordBatch) -> bool + 'a;
+
+impl PartitionReader {
+    fn new(
+        kind: FhirTableKind,
+        options: &FhirReadOptions,
+        projection: Option<&[usize]>,
+        batch_rows: usize,
+    ) -> Result<PartitionReader> {
+        let tz = &options.time_zone;
+        Ok(match kind {
+            FhirTableKind::Stay(t) => PartitionReader::Stays {
+                builder: StayTableBuilder::new(t, tz, batch_rows),
+                projection: projection.map(<[usize]>::to_vec),
+            },
+            FhirTableKind::Patients => {
+                PartitionReader::Patients(PatientTableBuilder::new(tz, projection, batch_rows)?)
+            }
+            FhirTableKind::Claims => {
+                PartitionReader::Claims(ClaimTableBuilder::new(tz, projection, batch_rows)?)
+            }
+        })
+    }
+
+    fn project(projection: &Option<Vec<usize>>, b: RecordBatch) -> Result<RecordBatch> {
+        match projection {
+            Some(p) => Ok(b.project(p)?),
+            None => Ok(b),
+        }
+    }
+
+    /// Reads one source; `Ok(false)` when the sink asked to stop.
+    fn read(
+        &mut self,
+        path: &Path,
+        options: &FhirReadOptions,
+        problems: &mut Vec<FhirReadProblem>,
+        sink: &mut Sink<'_>,
+    ) -> Result<bool> {
+        let io = |e: std::io::Error| DataFusionError::Execution(format!("{}: {e}", path.display()));
+        match self {
+            PartitionReader::Stays {
+                builder,
+                projection,
+            } => {
+                let (stays, p) = read_fhir_stays(path, options).map_err(io)?;
+                problems.extend(p);
+                let mut out = Vec::new();
+                for s in &stays {
+                    builder.push(s, &mut out);
+                    for b in out.drain(..) {
+                        if !sink(Self::project(projection, b)?) {
+                            return Ok(false);
+                        }
+                    }
+                }
+            }
+            PartitionReader::Patients(builder) => {
+                let (record, p) = read_fhir_record(path).map_err(io)?;
+                problems.extend(p);
+                for r in record
+                    .iter()
+                    .flat_map(|r| r.all::<Patient>().map(move |x| (r, x)))
+                {
+                    if let Some(b) = builder.push(r.0, r.1) {
+                        if !sink(b?) {
+                            return Ok(false);
+                        }
+                    }
+                }
+            }
+            PartitionReader::Claims(builder) => {
+                let (record, p) = read_fhir_record(path).map_err(io)?;
+                problems.extend(p);
+                for r in record
+                    .iter()
+                    .flat_map(|r| r.all::<Claim>().map(move |x| (r, x)))
+                {
+                    if let Some(b) = builder.push(r.0, r.1) {
+                        if !sink(b?) {
+                            return Ok(false);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    /// Hands on the last, partial batch.
+    fn finish(&mut self, sink: &mut Sink<'_>) -> Result<()> {
+        let mut out = Vec::new();
+        match self {
+            PartitionReader::Stays {
+                builder,
+                projection,
+            } => {
+                builder.finish(&mut out);
+                for b in out.drain(..) {
+                    if !sink(Self::project(projection, b)?) {
+                        break;
+                    }
+                }
+                return Ok(());
+            }
+            PartitionReader::Patients(b) => b.finish(&mut out)?,
+            PartitionReader::Claims(b) => b.finish(&mut out)?,
+        }
+        for b in out {
+            if !sink(b) {
+                break;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The physical scan of a [`FhirTable`](crate::tables::FhirTable): one output partition per
+/// group of sources, read during execution (see the module docs).
+///
+/// Not serializable for Ballista (executors would need the files and a plan codec): convert
+/// FHIR to Parquet first ([`crate::export::write_stay_tables`]).
+#[derive(Debug)]
+pub struct FhirScanExec {
+    kind: FhirTableKind,
+    file_groups: Vec<Vec<PathBuf>>,
+    options: FhirReadOptions,
+    projection: Option<Vec<usize>>,
+    limit: Option<usize>,
+    problems: Arc<Mutex<Vec<FhirReadProblem>>>,
+    properties: Arc<PlanProperties>,
+}
+
+impl FhirScanExec {
+    /// A scan of `kind` over `file_groups` (one output partition each; at least one partition),
+    /// with the columns `projection` (indices into the table's schema), stopping each partition
+    /// after `limit` rows; problems met while reading are appended to `problems`.
+    pub fn try_new(
+        kind: FhirTableKind,
+        mut file_groups: Vec<Vec<PathBuf>>,
+        options: FhirReadOptions,
+        projection: Option<Vec<usize>>,
+        limit: Option<usize>,
+        problems: Arc<Mutex<Vec<FhirReadProblem>>>,
+    ) -> Result<FhirScanExec> {
+        if file_groups.is_empty() {
+            file_groups.push(Vec::new());
+        }
+        let full = kind.schema(&options.time_zone);
+        let schema: SchemaRef = match &projection {
+            Some(p) => Arc::new(full.project(p)?),
+            None => full,
+        };
+        let properties = PlanProperties::new(
+            EquivalenceProperties::new(schema),
+            Partitioning::UnknownPartitioning(file_groups.len()),
+            EmissionType::Incremental,
+            Boundedness::Bounded,
+        );
+        Ok(FhirScanExec {
+            kind,
+            file_groups,
+            options,
+            projection,
+            limit,
+            problems,
+            properties: Arc::new(properties),
+        })
+    }
+
+    /// The sources of each output partition.
+    pub fn file_groups(&self) -> &[Vec<PathBuf>] {
+        &self.file_groups
+    }
+
+    /// The table scanned.
+    pub fn kind(&self) -> FhirTableKind {
+        self.kind
+    }
+}
+
+impl DisplayAs for FhirScanExec {
+    fn fmt_as(&self, t: DisplayFormatType, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let files: usize = self.file_groups.iter().map(Vec::len).sum();
+        let columns: Vec<String> = ExecutionPlan::schema(self)
+            .fields()
+            .iter()
+            .map(|c| c.name().clone())
+            .collect();
+        match t {
+            DisplayFormatType::Default | DisplayFormatType::Verbose => {
+                write!(
+                    f,
+                    "FhirScanExec: table={}, sources={files}, partitions={}, projection=[{}]",
+                    self.kind.name(),
+                    self.file_groups.len(),
+                    columns.join(", ")
+                )?;
+                if let Some(l) = self.limit {
+                    write!(f, ", limit={l}")?;
+                }
+                Ok(())
+            }
+            DisplayFormatType::TreeRender => {
+                writeln!(f, "table={}", self.kind.name())?;
+                write!(f, "sources={files}")
+            }
+        }
+    }
+}
+
+impl ExecutionPlan for FhirScanExec {
+    fn name(&self) -> &str {
+        "FhirScanExec"
+    }
+
+    fn properties(&self) -> &Arc<PlanProperties> {
+        &self.properties
+    }
+
+    fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>> {
+        Vec::new()
+    }
+
+    fn apply_expressions(
+        &self,
+        _f: &mut dyn FnMut(&Arc<dyn PhysicalExpr>) -> Result<TreeNodeRecursion>,
+    ) -> Result<TreeNodeRecursion> {
+        Ok(TreeNodeRecursion::Continue)
+    }
+
+    fn replace_children(
+        self: Arc<Self>,
+        _children: Vec<Arc<dyn ExecutionPlan>>,
+        _options: ReplaceChildrenOptions,
+    ) -> Result<Arc<dyn ExecutionPlan>> {
+        Ok(self)
+    }
+
+    fn with_new_children(
+        self: Arc<Self>,
+        children: Vec<Arc<dyn ExecutionPlan>>,
+    ) -> Result<Arc<dyn ExecutionPlan>> {
+        self.replace_children(
+            children,
+            ReplaceChildrenOptions::new(ChildrenPropertiesMode::Recompute),
+        )
+    }
+
+    fn execute(
+        &self,
+        partition: usize,
+        context: Arc<TaskContext>,
+    ) -> Result<SendableRecordBatchStream> {
+        let Some(files) = self.file_groups.get(partition).cloned() else {
+            return Err(DataFusionError::Internal(format!(
+                "FhirScanExec has {} partitions, asked for {partition}",
+                self.file_groups.len()
+            )));
+        };
+        let batch_rows = context.session_config().batch_size();
+        let mut reader = PartitionReader::new(
+            self.kind,
+            &self.options,
+            self.projection.as_deref(),
+            batch_rows,
+        )?;
+        let options = self.options.clone();
+        let problems = Arc::clone(&self.problems);
+        let limit = self.limit.unwrap_or(usize::MAX);
+        let mut builder = RecordBatchReceiverStreamBuilder::new(self.schema(), CHANNEL_BATCHES);
+        let tx = builder.tx();
+        builder.spawn_blocking(move || {
+            let mut rows = 0usize;
+            let mut sink = |b: RecordBatch| {
+                rows += b.num_rows();
+                // A send error: the stream was dropped, nobody wants more.
+                tx.blocking_send(Ok(b)).is_ok() && rows < limit
+            };
+            let mut found = Vec::new();
+            let mut more = true;
+            for f in &files {
+                let read = reader.read(f, &options, &mut found, &mut sink);
+                if !found.is_empty() {
+                    if let Ok(mut all) = problems.lock() {
+                        all.append(&mut found);
+                    }
+                }
+                if !read? {
+                    more = false;
+                    break;
+                }
+            }
+            if more {
+                reader.finish(&mut sink)?;
+            }
+            Ok(())
+        });
+        Ok(builder.build())
+    }
+}
