@@ -21,22 +21,17 @@
 //! no actual knowledge that the rest identifies a patient; small cells (a rare code in a small
 //! facility) are the releasing organization's to review.
 
-use datafusion::arrow::array::{ArrayRef, AsArray, StringBuilder};
-use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{Result, exec_err};
 use datafusion::dataframe::DataFrameWriteOptions;
-use datafusion::logical_expr::{
-    ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
-};
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::prelude::SessionContext;
 use jiff::tz::TimeZone;
 use medrec_privacy::PseudonymKey;
 use medrec_stats::Stay;
 use std::path::Path;
-use std::sync::Arc;
 
 use crate::tables::{StayTable, StayTableBuilder};
+pub use crate::udf::{PseudonymId, pseudonym_id};
 
 /// Writes every stay table as Parquet: `dir/<table>/part-NNNNN.parquet`, stays dealt round-robin
 /// by patient batch into `files` files per table. Returns the number of stays written.
@@ -84,89 +79,6 @@ where
         }
     }
     Ok(n)
-}
-
-/// `pseudonym_id(value, key)`: a keyed HMAC-SHA-256 pseudonym of an identifier (20 hex digits,
-/// domain `medrec-datafusion/id`), stable for one key; `NULL` in gives `NULL`. A key shorter than
-/// 16 bytes is an error.
-#[derive(Debug, PartialEq, Eq, Hash)]
-pub struct PseudonymId {
-    signature: Signature,
-}
-
-impl Default for PseudonymId {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl PseudonymId {
-    /// The function.
-    pub fn new() -> PseudonymId {
-        PseudonymId {
-            signature: Signature::string(2, Volatility::Immutable),
-        }
-    }
-}
-
-fn strings(a: &ArrayRef) -> Result<Vec<Option<&str>>> {
-    Ok(match a.data_type() {
-        DataType::Utf8 => a.as_string::<i32>().iter().collect(),
-        DataType::LargeUtf8 => a.as_string::<i64>().iter().collect(),
-        DataType::Utf8View => a.as_string_view().iter().collect(),
-        DataType::Null => vec![None; a.len()],
-        other => return exec_err!("pseudonym_id expects strings, got {other}"),
-    })
-}
-
-impl ScalarUDFImpl for PseudonymId {
-    fn name(&self) -> &str {
-        "pseudonym_id"
-    }
-
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
-
-    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
-        Ok(DataType::Utf8)
-    }
-
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let rows = args.number_rows;
-        let arrays = args
-            .args
-            .iter()
-            .map(|a| a.to_array(rows))
-            .collect::<Result<Vec<_>>>()?;
-        let [values, keys] = arrays.as_slice() else {
-            return exec_err!("pseudonym_id takes two arguments");
-        };
-        let (values, keys) = (strings(values)?, strings(keys)?);
-        let mut out = StringBuilder::with_capacity(values.len(), values.len() * 20);
-        let mut cached: Option<(&str, PseudonymKey)> = None;
-        for (v, k) in values.into_iter().zip(keys) {
-            let (Some(v), Some(k)) = (v, k) else {
-                out.append_null();
-                continue;
-            };
-            if cached.as_ref().is_none_or(|(ck, _)| *ck != k) {
-                match PseudonymKey::from_bytes(k.as_bytes().to_vec()) {
-                    Ok(key) => cached = Some((k, key)),
-                    Err(e) => return exec_err!("pseudonym_id: bad key: {e}"),
-                }
-            }
-            if let Some((_, key)) = &cached {
-                out.append_value(key.pseudonym("medrec-datafusion/id", v, 20));
-            }
-        }
-        Ok(ColumnarValue::Array(Arc::new(out.finish())))
-    }
-}
-
-/// The `pseudonym_id` UDF.
-pub fn pseudonym_id() -> ScalarUDF {
-    ScalarUDF::from(PseudonymId::new())
 }
 
 fn quote(s: &str) -> String {

@@ -37,6 +37,8 @@ use medrec_codes::clinical::{Comorbidities, ComorbidityScorer, DxKey, Poa};
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use crate::udf::string_values;
+
 /// Which measure a [`ComorbidityAggregate`] computes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -188,9 +190,9 @@ impl ComorbidityAccumulator {
     }
 
     fn add_arrays(&mut self, codes: &dyn Array, poas: Option<&dyn Array>) -> Result<()> {
-        let codes = strings(codes)?;
+        let codes = string_values(self.measure.name(), codes)?;
         let poas = match poas {
-            Some(p) => strings(p)?,
+            Some(p) => string_values(self.measure.name(), p)?,
             None => vec![None; codes.len()],
         };
         for (c, p) in codes.into_iter().zip(poas) {
@@ -198,17 +200,6 @@ impl ComorbidityAccumulator {
         }
         Ok(())
     }
-}
-
-/// The values of a string array.
-fn strings(a: &dyn Array) -> Result<Vec<Option<&str>>> {
-    Ok(match a.data_type() {
-        DataType::Utf8 => a.as_string::<i32>().iter().collect(),
-        DataType::LargeUtf8 => a.as_string::<i64>().iter().collect(),
-        DataType::Utf8View => a.as_string_view().iter().collect(),
-        DataType::Null => vec![None; a.len()],
-        other => return exec_err!("expected a string array, got {other}"),
-    })
 }
 
 impl Accumulator for ComorbidityAccumulator {
@@ -255,7 +246,11 @@ impl Accumulator for ComorbidityAccumulator {
             }
             let c = codes.value(i);
             let p = poas.value(i);
-            let (c, p) = (strings(c.as_ref())?, strings(p.as_ref())?);
+            let name = self.measure.name();
+            let (c, p) = (
+                string_values(name, c.as_ref())?,
+                string_values(name, p.as_ref())?,
+            );
             for (c, p) in c.into_iter().zip(p) {
                 let poa = match p {
                     Some("") | None => Poa::Missing,

@@ -21,6 +21,7 @@
 //! | `ccsr_category(code)` | `Utf8` | `CcsrMap::embedded().categories(code)[0]` (AHRQ DXCCSR category 1, e.g. `END005`); `NULL` when unmapped |
 //! | `icd10pcs_valid(code)` | `Boolean` | `icd10pcs().validate(code) == PcsStatus::Valid` |
 //! | `deid_text(text [, key])` | `Utf8` | `medrec_privacy::text::Redactor` with tag replacement, or keyed pseudonyms when a key is given |
+//! | `pseudonym_id(value, key)` | `Utf8` | `PseudonymKey::pseudonym("medrec-datafusion/id", value, 20)` (joinable de-identified ids) |
 
 use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, BooleanBuilder, Int32Builder, StringBuilder,
@@ -48,6 +49,24 @@ fn each_str(name: &str, array: &dyn Array, mut f: impl FnMut(Option<&str>)) -> R
         other => return exec_err!("{name} expects a string argument, got {other}"),
     }
     Ok(())
+}
+
+/// The values of a string array (any Arrow string type; `NULL` → `None`), for functions that
+/// read several arguments side by side.
+pub(crate) fn string_values<'a>(name: &str, array: &'a dyn Array) -> Result<Vec<Option<&'a str>>> {
+    Ok(match array.data_type() {
+        DataType::Utf8 => array.as_string::<i32>().iter().collect(),
+        DataType::LargeUtf8 => array.as_string::<i64>().iter().collect(),
+        DataType::Utf8View => array.as_string_view().iter().collect(),
+        DataType::Null => vec![None; array.len()],
+        other => return exec_err!("{name} expects string arguments, got {other}"),
+    })
+}
+
+/// A call's arguments as arrays of the batch's length (scalars repeated).
+fn argument_arrays(args: &ScalarFunctionArgs) -> Result<Vec<ArrayRef>> {
+    let rows = args.number_rows;
+    args.args.iter().map(|a| a.to_array(rows)).collect()
 }
 
 /// The byte length of a string array's values (to size an output builder).
@@ -317,13 +336,7 @@ impl DeidText {
         let n = texts.len();
         let mut out = StringBuilder::with_capacity(n, value_bytes(texts));
         let key_values: Vec<Option<&str>> = match keys {
-            Some(k) => match k.data_type() {
-                DataType::Utf8 => k.as_string::<i32>().iter().collect(),
-                DataType::LargeUtf8 => k.as_string::<i64>().iter().collect(),
-                DataType::Utf8View => k.as_string_view().iter().collect(),
-                DataType::Null => vec![None; k.len()],
-                other => return exec_err!("deid_text expects a string key, got {other}"),
-            },
+            Some(k) => string_values("deid_text", k)?,
             None => Vec::new(),
         };
         let mut error = None;
@@ -366,12 +379,7 @@ impl ScalarUDFImpl for DeidText {
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let rows = args.number_rows;
-        let arrays = args
-            .args
-            .iter()
-            .map(|a| a.to_array(rows))
-            .collect::<Result<Vec<_>>>()?;
+        let arrays = argument_arrays(&args)?;
         let out = match arrays.as_slice() {
             [texts] => self.evaluate(texts.as_ref(), None)?,
             [texts, keys] => self.evaluate(texts.as_ref(), Some(keys.as_ref()))?,
@@ -381,6 +389,83 @@ impl ScalarUDFImpl for DeidText {
     }
 }
 
+/// `pseudonym_id(value, key)`: a keyed HMAC-SHA-256 pseudonym of an identifier (20 hex digits,
+/// domain `medrec-datafusion/id`, [`PseudonymKey::pseudonym`]), stable for one key: the same
+/// patient id gives the same pseudonym in every table, file and executor, so de-identified tables
+/// still join. `NULL` in gives `NULL`. A key shorter than 16 bytes is an error.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct PseudonymId {
+    signature: Signature,
+}
+
+impl Default for PseudonymId {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl PseudonymId {
+    /// The function.
+    pub fn new() -> PseudonymId {
+        PseudonymId {
+            signature: Signature::string(2, Volatility::Immutable),
+        }
+    }
+
+    /// Runs the function over arrays of values and keys of one length.
+    pub fn evaluate(&self, values: &dyn Array, keys: &dyn Array) -> Result<ArrayRef> {
+        let values = string_values("pseudonym_id", values)?;
+        let keys = string_values("pseudonym_id", keys)?;
+        let mut out = StringBuilder::with_capacity(values.len(), values.len() * 20);
+        let mut cached: Option<(&str, PseudonymKey)> = None;
+        for (v, k) in values.into_iter().zip(keys) {
+            let (Some(v), Some(k)) = (v, k) else {
+                out.append_null();
+                continue;
+            };
+            if cached.as_ref().is_none_or(|(ck, _)| *ck != k) {
+                match PseudonymKey::from_bytes(k.as_bytes().to_vec()) {
+                    Ok(key) => cached = Some((k, key)),
+                    Err(e) => return exec_err!("pseudonym_id: bad key: {e}"),
+                }
+            }
+            if let Some((_, key)) = &cached {
+                out.append_value(key.pseudonym("medrec-datafusion/id", v, 20));
+            }
+        }
+        Ok(Arc::new(out.finish()))
+    }
+}
+
+impl ScalarUDFImpl for PseudonymId {
+    fn name(&self) -> &str {
+        "pseudonym_id"
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
+        Ok(DataType::Utf8)
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let arrays = argument_arrays(&args)?;
+        let [values, keys] = arrays.as_slice() else {
+            return exec_err!("pseudonym_id takes two arguments");
+        };
+        Ok(ColumnarValue::Array(
+            self.evaluate(values.as_ref(), keys.as_ref())?,
+        ))
+    }
+}
+
+/// The `pseudonym_id` UDF.
+pub fn pseudonym_id() -> ScalarUDF {
+    ScalarUDF::from(PseudonymId::new())
+}
+
 /// Every scalar UDF of this crate, ready to register.
 pub fn scalar_functions() -> Vec<Arc<ScalarUDF>> {
     let mut v: Vec<Arc<ScalarUDF>> = CodeFunctionKind::ALL
@@ -388,6 +473,6 @@ pub fn scalar_functions() -> Vec<Arc<ScalarUDF>> {
         .map(|&k| Arc::new(ScalarUDF::from(CodeFunction::new(k))))
         .collect();
     v.push(Arc::new(ScalarUDF::from(DeidText::new())));
-    v.push(Arc::new(crate::export::pseudonym_id()));
+    v.push(Arc::new(pseudonym_id()));
     v
 }
