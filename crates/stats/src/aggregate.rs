@@ -32,6 +32,7 @@
 //!   concatenated and the later part's opening census must equal the earlier part's closing one.
 
 use crate::clock::{DayClock, Period, Split};
+use crate::segment::{Segment, SegmentWalk, same_str, unit_name};
 use crate::sketch::ChargeDistribution;
 use crate::stay::{Disposition, EncounterClass, Stay};
 use foldhash::HashMap;
@@ -414,15 +415,6 @@ impl Grid {
     }
 }
 
-/// One unit segment of a stay, in census days.
-#[derive(Debug, Clone, Copy)]
-struct Segment {
-    /// Index of the unit-history entry naming the unit, or [`NO_UNIT`].
-    unit: u32,
-    start: i32,
-    end: Option<i32>,
-}
-
 /// What a stay contributes to every grid, computed once per stay.
 #[derive(Debug, Clone, Copy)]
 struct StayFacts {
@@ -433,18 +425,6 @@ struct StayFacts {
     bucket: Option<i32>,
     readmitted: Option<bool>,
     is_readmission: bool,
-}
-
-/// [`Segment::unit`] of a stay without unit history ([`UNASSIGNED_UNIT`]).
-const NO_UNIT: u32 = u32::MAX;
-
-/// The unit name of a segment.
-#[inline]
-fn unit_name(stay: &Stay, unit: u32) -> &str {
-    match stay.units.get(unit as usize) {
-        Some(u) if unit != NO_UNIT => &u.unit,
-        _ => UNASSIGNED_UNIT,
-    }
 }
 
 /// Counts of the stays an aggregator was fed.
@@ -705,47 +685,11 @@ impl Aggregator {
         // Build the unit segments (in a buffer kept between stays: no allocation per stay).
         let mut segs = std::mem::take(&mut self.seg_buf);
         segs.clear();
-        let mut cur_unit: u32 = NO_UNIT;
-        let mut cur_start_instant = stay.admitted;
-        let mut cur_start_day = adm_day;
-        let mut have = false;
-        for (ui, u) in stay.units.iter().enumerate() {
-            if let Some(d) = stay.discharged
-                && u.from > d
-            {
-                continue;
-            }
-            let start = if u.from < stay.admitted {
-                stay.admitted
-            } else {
-                u.from
-            };
-            if have && start <= cur_start_instant {
-                // A later entry at the same instant (or out of order) wins.
-                cur_unit = ui as u32;
-                continue;
-            }
-            if have {
-                if same_str(&u.unit, unit_name(stay, cur_unit)) {
-                    continue;
-                }
-                let day = self.clock.day(start);
-                segs.push(Segment {
-                    unit: cur_unit,
-                    start: cur_start_day,
-                    end: Some(day),
-                });
-                cur_start_day = day;
-            }
-            cur_unit = ui as u32;
-            cur_start_instant = start;
-            have = true;
+        let clock = &self.clock;
+        let mut walk = SegmentWalk::new(stay, adm_day, dis_day);
+        while let Some((seg, _)) = walk.next_with(|t| clock.day(t)) {
+            segs.push(seg);
         }
-        segs.push(Segment {
-            unit: cur_unit,
-            start: cur_start_day,
-            end: dis_day,
-        });
 
         let facts = StayFacts {
             pop: stay.population().index(),
@@ -1131,15 +1075,6 @@ impl Aggregator {
         }
         out
     }
-}
-
-/// String equality that never calls `memcmp` for empty strings: an empty `String`'s pointer is
-/// dangling, and glibc's AVX-512 `memcmp` does a masked load from it (a fault-suppressed load,
-/// slow on this hardware: 28 % of the `stats` bench's perf samples sat on that load when every
-/// unit segment compared an empty facility name).
-#[inline]
-fn same_str(a: &str, b: &str) -> bool {
-    a.len() == b.len() && (a.is_empty() || a.as_bytes() == b.as_bytes())
 }
 
 fn date_str(day: i32) -> String {

@@ -289,8 +289,7 @@ impl TableOptions {
 
 /// The census day (days since 1970-01-01 in the facility zone) of an instant.
 fn census_day(tz: &TimeZone, t: Timestamp) -> i32 {
-    let offset = i64::from(tz.to_offset(t).seconds());
-    (t.as_second() + offset).div_euclid(86_400) as i32
+    crate::clock::census_day(t, tz)
 }
 
 fn micros(t: Timestamp) -> i64 {

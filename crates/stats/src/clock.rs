@@ -1,12 +1,13 @@
 //! Census days: calendar days in the facility's time zone, and the periods reports cover.
 //!
 //! The census is taken at the facility's local midnight (AHIMA: "the census-taking hour is
-//! usually midnight"). Every instant is turned into a *local day number* (days since
-//! 1970-01-01 in the facility's zone); a day's midnight census counts the patients whose stay on
-//! a unit began on or before that day and ended after it. Converting instants is the hot path of
-//! aggregation, so [`DayClock`] precomputes the UTC instant of each local midnight around the
-//! period and finds a day with at most a couple of comparisons; instants far outside the
-//! period fall back to jiff's time zone database.
+//! usually midnight"). Every instant is turned into a *census day*: the number (days since
+//! 1970-01-01, as Arrow's `Date32`) of its local calendar date in the facility's zone
+//! ([`census_day`]); a day's midnight census counts the patients whose stay on a unit began on
+//! or before that day and ended after it. Converting instants is the hot path of aggregation,
+//! so [`DayClock`] keeps the zone's UTC offset for every UTC day around the period and converts
+//! with a table load and no search; instants far outside the period fall back to jiff's time
+//! zone database (same result).
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -147,14 +148,59 @@ impl Split {
     }
 }
 
-/// Turns instants into local day numbers for one time zone, fast around a period.
+/// The census day of an instant: the number (days since 1970-01-01, as Arrow `Date32`) of its
+/// local calendar date in `tz`.
+///
+/// This is exactly the day [`DayClock::day`] (and so the [`crate::Aggregator`]) gives; use a
+/// [`DayClock`] to convert many instants around a period faster.
+///
+/// ```
+/// use medrec_stats::clock::{census_day, date_of_day};
+/// use jiff::tz::TimeZone;
+///
+/// let ny = TimeZone::get("America/New_York")?;
+/// // 03:30 UTC on the 10th is still the evening of the 9th in New York.
+/// let day = census_day("2024-03-10T03:30:00Z".parse()?, &ny);
+/// assert_eq!(date_of_day(day), jiff::civil::date(2024, 3, 9));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[inline]
+pub fn census_day(t: Timestamp, tz: &TimeZone) -> i32 {
+    let offset = tz.to_offset(t).seconds();
+    (t.as_second() + i64::from(offset)).div_euclid(SECONDS_PER_DAY) as i32
+}
+
+const SECONDS_PER_DAY: i64 = 86_400;
+
+/// The UTC offsets of one UTC day: `before` until `switch` seconds into the day, `after` from
+/// then on ([`UtcDayOffsets::SLOW`]: the day has several transitions, ask the tz database).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct UtcDayOffsets {
+    switch: i32,
+    before: i32,
+    after: i32,
+}
+
+impl UtcDayOffsets {
+    /// Marks a UTC day with more than one offset transition.
+    const SLOW: i32 = i32::MIN;
+}
+
+/// Turns instants into census days (local calendar dates) for one time zone, fast around a
+/// period.
+///
+/// For every UTC day from about a year before to a year after the period it keeps the zone's
+/// UTC offset and the second of the day it changes (if it does), so a conversion is a table
+/// load, a comparison and two divisions by a constant — no search, daylight-saving days
+/// included. Instants farther away (and UTC days with more than one transition) use jiff's tz
+/// database. The result is always the instant's local calendar date ([`census_day`]).
 #[derive(Debug, Clone)]
 pub struct DayClock {
     tz: TimeZone,
-    /// Day number of `midnights[0]`.
-    first: i32,
-    /// UTC seconds of each local midnight, consecutive days; one more than the days covered.
-    midnights: Vec<i64>,
+    /// UTC day number of `offsets[0]`.
+    first_utc_day: i64,
+    /// One entry per UTC day.
+    offsets: Vec<UtcDayOffsets>,
 }
 
 impl DayClock {
@@ -163,15 +209,47 @@ impl DayClock {
 
     /// A clock for `tz`, fast for instants within about a year of `period`.
     pub fn new(tz: TimeZone, period: Period) -> DayClock {
-        let first = period.first_day() - Self::MARGIN;
-        let last = period.last_day() + Self::MARGIN + 1;
-        let midnights = (first..=last)
-            .map(|d| Self::midnight_slow(&tz, d))
+        let first = i64::from(period.first_day() - Self::MARGIN - 1);
+        let last = i64::from(period.last_day() + Self::MARGIN + 1);
+        let ts = |s: i64| Timestamp::from_second(s).unwrap_or(Timestamp::UNIX_EPOCH);
+        let start = first * SECONDS_PER_DAY;
+        let end = (last + 1) * SECONDS_PER_DAY;
+        let mut offset = tz.to_offset(ts(start)).seconds();
+        let mut offsets: Vec<UtcDayOffsets> = (first..=last)
+            .map(|_| UtcDayOffsets {
+                switch: SECONDS_PER_DAY as i32,
+                before: 0,
+                after: 0,
+            })
             .collect();
+        // Offsets between transitions, day by day; a transition sets its day's switch.
+        let mut transitions = tz.following(ts(start)).map_while(|tr| {
+            let s = tr.timestamp().as_second();
+            (s < end).then(|| (s, tr.offset().seconds()))
+        });
+        let mut next = transitions.next();
+        for (i, day) in (first..=last).enumerate() {
+            let e = &mut offsets[i];
+            e.before = offset;
+            e.after = offset;
+            let day_end = (day + 1) * SECONDS_PER_DAY;
+            while let Some((s, o)) = next
+                && s < day_end
+            {
+                if e.switch == SECONDS_PER_DAY as i32 {
+                    e.switch = (s - day * SECONDS_PER_DAY) as i32;
+                    e.after = o;
+                } else {
+                    e.switch = UtcDayOffsets::SLOW;
+                }
+                offset = o;
+                next = transitions.next();
+            }
+        }
         DayClock {
             tz,
-            first,
-            midnights,
+            first_utc_day: first,
+            offsets,
         }
     }
 
@@ -180,48 +258,30 @@ impl DayClock {
         &self.tz
     }
 
-    fn midnight_slow(tz: &TimeZone, day: i32) -> i64 {
-        // The start of the local day (midnight, or the first instant after a gap at midnight).
-        match date_of_day(day).to_zoned_datetime(tz.clone()) {
-            Ok(z) => z.timestamp().as_second(),
-            Err(_) => i64::from(day) * 86_400,
-        }
-    }
-
-    /// The local day number of an instant.
+    /// The census day (local calendar date, days since 1970-01-01) of an instant; equal to
+    /// [`census_day`].
     #[inline]
     pub fn day(&self, t: Timestamp) -> i32 {
         let s = t.as_second();
-        let m = &self.midnights;
-        let n = m.len();
-        if s < m[0] || s >= m[n - 1] {
-            return self.day_slow(t);
+        let utc_day = s.div_euclid(SECONDS_PER_DAY);
+        // Negative (before the table) becomes usize::MAX: not in the table.
+        let i = usize::try_from(utc_day - self.first_utc_day).unwrap_or(usize::MAX);
+        match self.offsets.get(i) {
+            Some(e) if e.switch != UtcDayOffsets::SLOW => {
+                let r = (s - utc_day * SECONDS_PER_DAY) as i32;
+                let offset = if r < e.switch { e.before } else { e.after };
+                (s + i64::from(offset)).div_euclid(SECONDS_PER_DAY) as i32
+            }
+            _ => census_day(t, &self.tz),
         }
-        let mut i = ((s - m[0]) / 86_400) as usize;
-        if i >= n - 1 {
-            i = n - 2;
-        }
-        while s < m[i] {
-            i -= 1;
-        }
-        while s >= m[i + 1] {
-            i += 1;
-        }
-        self.first + i as i32
     }
 
-    fn day_slow(&self, t: Timestamp) -> i32 {
-        let offset = self.tz.to_offset(t).seconds();
-        (t.as_second() + i64::from(offset)).div_euclid(86_400) as i32
-    }
-
-    /// The UTC instant of the local midnight that starts `day`.
+    /// The UTC instant of the local midnight that starts `day` (or the first instant of the
+    /// day when a daylight-saving gap skips midnight).
     pub fn midnight(&self, day: i32) -> Timestamp {
-        let i = day - self.first;
-        let s = if i >= 0 && (i as usize) < self.midnights.len() {
-            self.midnights[i as usize]
-        } else {
-            Self::midnight_slow(&self.tz, day)
+        let s = match date_of_day(day).to_zoned_datetime(self.tz.clone()) {
+            Ok(z) => z.timestamp().as_second(),
+            Err(_) => i64::from(day) * SECONDS_PER_DAY,
         };
         Timestamp::from_second(s).unwrap_or(Timestamp::UNIX_EPOCH)
     }
@@ -268,6 +328,42 @@ mod tests {
         // Far outside the fast range.
         let e: Timestamp = "1990-06-01T03:00:00Z".parse().unwrap();
         assert_eq!(date_of_day(clock.day(e)), date(1990, 5, 31));
+    }
+
+    /// The fast table gives exactly the local calendar date, also across daylight-saving
+    /// transitions at midnight (São Paulo 2018: clocks went forward at 00:00 on Nov 4 and back
+    /// from 00:00 to 23:00 on Feb 17 — the repeated hour belongs to the 17th), half-hour DST
+    /// (Lord Howe) and a skipped day (Apia, 2011-12-30).
+    #[test]
+    fn day_is_the_local_calendar_date() {
+        let cases = [
+            ("UTC", date(2024, 1, 1)),
+            ("America/New_York", date(2024, 1, 1)),
+            ("America/Sao_Paulo", date(2018, 1, 1)),
+            ("Australia/Lord_Howe", date(2024, 1, 1)),
+            ("Pacific/Apia", date(2011, 12, 1)),
+            ("Asia/Kolkata", date(2024, 1, 1)),
+        ];
+        for (name, from) in cases {
+            let tz = TimeZone::get(name).unwrap();
+            let period = Period::new(from, add_days(from, 364)).unwrap();
+            let clock = DayClock::new(tz.clone(), period);
+            let base = i64::from(period.first_day() - 500) * 86_400;
+            // Every 7 minutes 13 seconds over ~3.5 years: inside and outside the table.
+            let mut s = base;
+            while s < base + 1300 * 86_400 {
+                let t = Timestamp::from_second(s).unwrap();
+                let want = day_number(t.to_zoned_datetime(tz.clone()).date());
+                assert_eq!(clock.day(t), want, "{name} {t}");
+                assert_eq!(census_day(t, &tz), want, "{name} {t}");
+                s += 433;
+            }
+        }
+        // The repeated hour of 2018-02-17 in São Paulo: 02:30Z is 23:30 (-03) on the 17th.
+        let tz = TimeZone::get("America/Sao_Paulo").unwrap();
+        let clock = DayClock::new(tz, Period::month(2018, 2).unwrap());
+        let t: Timestamp = "2018-02-18T02:30:00Z".parse().unwrap();
+        assert_eq!(date_of_day(clock.day(t)), date(2018, 2, 17));
     }
 
     #[test]

@@ -11,6 +11,8 @@
 //!
 //! Aggregation is one pass over the stays with memory bounded by units × days, and aggregates
 //! merge (split a period or a population, aggregate the parts in parallel, [`Aggregator::merge`]).
+//! [`Stay::unit_segments`] gives a stay's census unit segments exactly as the aggregator counts
+//! them (for engines that compute the census themselves, e.g. in SQL).
 //!
 //! ```
 //! use medrec_stats::{Aggregator, AggregatorConfig, BedSchedule, EncounterClass, GroupBy,
@@ -62,6 +64,7 @@ pub mod index;
 pub mod obstetrics;
 pub mod rates;
 pub mod report;
+pub mod segment;
 pub mod sketch;
 pub mod stay;
 
@@ -70,11 +73,12 @@ pub use aggregate::{
     StayError, StayErrorKind, UNASSIGNED_UNIT, UNKNOWN_GROUP,
 };
 pub use beds::{BedCountChange, BedDays, BedKind, BedSchedule, BedsError, BedsErrorKind};
-pub use clock::{DayClock, Period, Split};
+pub use clock::{DayClock, Period, Split, census_day};
 pub use index::{
     CodeQuery, DiseaseIndex, IndexEntry, OperationIndex, PhysicianIndex, PhysicianSummary,
 };
 pub use report::{CodeCount, DailyRow, PeriodStats, PopulationScope, ReportError, ReportErrorKind};
+pub use segment::{UnitSegment, UnitSegments};
 pub use sketch::ChargeDistribution;
 pub use stay::{
     AdmitSource, Autopsy, Delivery, Disposition, EncounterClass, Population, Stay, StayDiagnosis,

@@ -6,4 +6,5 @@ mod cases;
 mod common;
 mod fhir;
 mod props;
+mod segments;
 mod synth;
