@@ -23,9 +23,7 @@
 //! The codes themselves are in `diagnoses` / `procedures` (one row per code of a stay, read from
 //! the claims first), so `claims` stays flat.
 
-use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::datatypes::SchemaRef;
-use datafusion::error::Result;
 use jiff::tz::TimeZone;
 use medrec_model::PatientRecord;
 use medrec_model::datatypes::{CodeableConcept, Reference};
@@ -35,7 +33,7 @@ use medrec_model::resources::{
 };
 use medrec_stats::fhir::{ICD10CM_SYSTEM, ICD10PCS_SYSTEM, money_cents};
 
-use crate::columns::{ColumnSpec, ColumnType, ProjectedBatcher, Value, micros, schema_of};
+use crate::columns::{ColumnSpec, ColumnType, ResourceTable, ResourceTableBuilder, Value, micros};
 use crate::patients::organization_name;
 
 /// The columns of `claims`, in schema order.
@@ -61,7 +59,7 @@ pub const CLAIM_COLUMNS: [ColumnSpec; 17] = [
 
 /// The schema of `claims` for a facility time zone.
 pub fn claims_schema(time_zone: &TimeZone) -> SchemaRef {
-    schema_of("claims", &CLAIM_COLUMNS, time_zone)
+    ClaimTable::schema(time_zone)
 }
 
 /// The id a reference points at: the resolved resource's id, else the `<id>` of a literal
@@ -231,63 +229,24 @@ fn claim_value<'a>(
     }
 }
 
+/// The `claims` table (see the module docs).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ClaimTable;
+
+impl ResourceTable for ClaimTable {
+    type Resource = Claim;
+    const NAME: &'static str = "claims";
+    const COLUMNS: &'static [ColumnSpec] = &CLAIM_COLUMNS;
+
+    fn value<'a>(
+        column: usize,
+        record: &'a PatientRecord,
+        resource: &'a Claim,
+        tz: &TimeZone,
+    ) -> Value<'a> {
+        claim_value(column, record, resource, tz)
+    }
+}
+
 /// Builds `claims` batches (projected columns only) from the `Claim` resources of records.
-#[derive(Debug)]
-pub struct ClaimTableBuilder {
-    batcher: ProjectedBatcher,
-    time_zone: TimeZone,
-}
-
-impl ClaimTableBuilder {
-    /// A builder of the columns `projection` (indices into [`CLAIM_COLUMNS`]; `None` = all),
-    /// batches of `batch_rows` rows, dates without an offset read in `time_zone`.
-    pub fn new(
-        time_zone: &TimeZone,
-        projection: Option<&[usize]>,
-        batch_rows: usize,
-    ) -> Result<ClaimTableBuilder> {
-        Ok(ClaimTableBuilder {
-            batcher: ProjectedBatcher::new(
-                &claims_schema(time_zone),
-                &CLAIM_COLUMNS,
-                projection,
-                batch_rows,
-            )?,
-            time_zone: time_zone.clone(),
-        })
-    }
-
-    /// The schema of the batches handed out (the projection).
-    pub fn schema(&self) -> SchemaRef {
-        self.batcher.schema()
-    }
-
-    /// Adds one `Claim` of `record` (references are resolved in it); returns a batch when
-    /// `batch_rows` rows are held.
-    pub fn push(&mut self, record: &PatientRecord, c: &Claim) -> Option<Result<RecordBatch>> {
-        let tz = &self.time_zone;
-        self.batcher.push(|col| claim_value(col, record, c, tz))
-    }
-
-    /// Adds every `Claim` of a record, appending completed batches to `out`.
-    pub fn push_record(
-        &mut self,
-        record: &PatientRecord,
-        out: &mut Vec<RecordBatch>,
-    ) -> Result<()> {
-        for c in record.all::<Claim>() {
-            if let Some(b) = self.push(record, c) {
-                out.push(b?);
-            }
-        }
-        Ok(())
-    }
-
-    /// Appends the last, partial batch to `out`.
-    pub fn finish(&mut self, out: &mut Vec<RecordBatch>) -> Result<()> {
-        if let Some(b) = self.batcher.finish() {
-            out.push(b?);
-        }
-        Ok(())
-    }
-}
+pub type ClaimTableBuilder = ResourceTableBuilder<ClaimTable>;

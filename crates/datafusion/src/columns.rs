@@ -3,7 +3,8 @@
 //! A table is a list of [`ColumnSpec`]s and a function giving a row's [`Value`] for a column
 //! index; [`ProjectedBatcher`] holds Arrow builders for the projected columns only and asks for
 //! those values only, so a `SELECT patient_id FROM patients` never builds (or computes) a name or
-//! an address.
+//! an address. A table with one row per FHIR resource of a type is a [`ResourceTable`], built by
+//! a [`ResourceTableBuilder`] (`patients`, `claims`).
 
 use datafusion::arrow::array::{
     ArrayRef, BooleanBuilder, Date32Builder, Int32Builder, Int64Builder, RecordBatch,
@@ -12,11 +13,13 @@ use datafusion::arrow::array::{
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use datafusion::error::Result;
 use jiff::tz::TimeZone;
+use medrec_model::{PatientRecord, TypedResource};
 use medrec_stats::arrow::{
     SCHEMA_VERSION, SCHEMA_VERSION_KEY, TABLE_METADATA_KEY, TIME_ZONE_METADATA_KEY,
 };
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 /// The Arrow type of a column (the conventions of `medrec_stats::arrow`).
@@ -253,4 +256,112 @@ impl ProjectedBatcher {
 /// Microseconds since the epoch of an instant.
 pub fn micros(t: jiff::Timestamp) -> i64 {
     t.as_microsecond()
+}
+
+/// A table with one row per FHIR resource of one type.
+pub trait ResourceTable {
+    /// The resource a row stands for.
+    type Resource: TypedResource;
+    /// The table name.
+    const NAME: &'static str;
+    /// The columns, in schema order.
+    const COLUMNS: &'static [ColumnSpec];
+
+    /// The value of column `column` (an index into [`Self::COLUMNS`]) for a resource of
+    /// `record` (references resolve in it), with dates without an offset read in `tz`.
+    fn value<'a>(
+        column: usize,
+        record: &'a PatientRecord,
+        resource: &'a Self::Resource,
+        tz: &TimeZone,
+    ) -> Value<'a>;
+
+    /// The table's schema for a facility time zone.
+    fn schema(time_zone: &TimeZone) -> SchemaRef {
+        schema_of(Self::NAME, Self::COLUMNS, time_zone)
+    }
+}
+
+/// Builds a [`ResourceTable`]'s batches, projected columns only, from records.
+#[derive(Debug)]
+pub struct ResourceTableBuilder<T> {
+    batcher: ProjectedBatcher,
+    time_zone: TimeZone,
+    table: PhantomData<fn() -> T>,
+}
+
+impl<T: ResourceTable> ResourceTableBuilder<T> {
+    /// A builder of the columns `projection` (indices into [`ResourceTable::COLUMNS`]; `None` =
+    /// all), batches of `batch_rows` rows, dates without an offset read in `time_zone`. An index
+    /// out of range is an error.
+    pub fn new(
+        time_zone: &TimeZone,
+        projection: Option<&[usize]>,
+        batch_rows: usize,
+    ) -> Result<ResourceTableBuilder<T>> {
+        Ok(ResourceTableBuilder {
+            batcher: ProjectedBatcher::new(
+                &T::schema(time_zone),
+                T::COLUMNS,
+                projection,
+                batch_rows,
+            )?,
+            time_zone: time_zone.clone(),
+            table: PhantomData,
+        })
+    }
+
+    /// The schema of the batches handed out (the projection).
+    pub fn schema(&self) -> SchemaRef {
+        self.batcher.schema()
+    }
+
+    /// Adds one resource of `record`; returns a batch when `batch_rows` rows are held.
+    pub fn push(
+        &mut self,
+        record: &PatientRecord,
+        resource: &T::Resource,
+    ) -> Option<Result<RecordBatch>> {
+        let tz = &self.time_zone;
+        self.batcher.push(|c| T::value(c, record, resource, tz))
+    }
+
+    /// Adds every resource of the table's type in a record, handing each completed batch to
+    /// `sink`; stops early (returning `Ok(false)`) when the sink returns `false`.
+    pub fn push_record_into(
+        &mut self,
+        record: &PatientRecord,
+        sink: &mut dyn FnMut(RecordBatch) -> bool,
+    ) -> Result<bool> {
+        for r in record.all::<T::Resource>() {
+            if let Some(b) = self.push(record, r) {
+                if !sink(b?) {
+                    return Ok(false);
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    /// Adds every resource of the table's type in a record, appending completed batches to
+    /// `out`.
+    pub fn push_record(
+        &mut self,
+        record: &PatientRecord,
+        out: &mut Vec<RecordBatch>,
+    ) -> Result<()> {
+        self.push_record_into(record, &mut |b| {
+            out.push(b);
+            true
+        })
+        .map(drop)
+    }
+
+    /// Appends the last, partial batch to `out`.
+    pub fn finish(&mut self, out: &mut Vec<RecordBatch>) -> Result<()> {
+        if let Some(b) = self.batcher.finish() {
+            out.push(b?);
+        }
+        Ok(())
+    }
 }

@@ -20,15 +20,13 @@
 //! `state` and the first three ZIP digits where the population allows it (45 CFR
 //! 164.514(b)(2)(i)(B)), and nothing else.
 
-use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::datatypes::SchemaRef;
-use datafusion::error::Result;
 use jiff::tz::TimeZone;
 use medrec_model::PatientRecord;
 use medrec_model::datatypes::{Precision, Reference};
 use medrec_model::resources::{Organization, Patient, PatientDeceased};
 
-use crate::columns::{ColumnSpec, ColumnType, ProjectedBatcher, Value, micros, schema_of};
+use crate::columns::{ColumnSpec, ColumnType, ResourceTable, ResourceTableBuilder, Value, micros};
 use crate::tables::date32;
 
 /// The columns of `patients`, in schema order.
@@ -51,7 +49,7 @@ pub const PATIENT_COLUMNS: [ColumnSpec; 14] = [
 
 /// The schema of `patients` for a facility time zone.
 pub fn patients_schema(time_zone: &TimeZone) -> SchemaRef {
-    schema_of("patients", &PATIENT_COLUMNS, time_zone)
+    PatientTable::schema(time_zone)
 }
 
 /// HL7 v2 table 0203 (identifier type), whose `MR` is the medical record number.
@@ -153,63 +151,24 @@ fn patient_value<'a>(
     }
 }
 
+/// The `patients` table (see the module docs).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PatientTable;
+
+impl ResourceTable for PatientTable {
+    type Resource = Patient;
+    const NAME: &'static str = "patients";
+    const COLUMNS: &'static [ColumnSpec] = &PATIENT_COLUMNS;
+
+    fn value<'a>(
+        column: usize,
+        record: &'a PatientRecord,
+        resource: &'a Patient,
+        tz: &TimeZone,
+    ) -> Value<'a> {
+        patient_value(column, record, resource, tz)
+    }
+}
+
 /// Builds `patients` batches (projected columns only) from the `Patient` resources of records.
-#[derive(Debug)]
-pub struct PatientTableBuilder {
-    batcher: ProjectedBatcher,
-    time_zone: TimeZone,
-}
-
-impl PatientTableBuilder {
-    /// A builder of the columns `projection` (indices into [`PATIENT_COLUMNS`]; `None` = all),
-    /// batches of `batch_rows` rows, partial dates read in `time_zone`.
-    pub fn new(
-        time_zone: &TimeZone,
-        projection: Option<&[usize]>,
-        batch_rows: usize,
-    ) -> Result<PatientTableBuilder> {
-        Ok(PatientTableBuilder {
-            batcher: ProjectedBatcher::new(
-                &patients_schema(time_zone),
-                &PATIENT_COLUMNS,
-                projection,
-                batch_rows,
-            )?,
-            time_zone: time_zone.clone(),
-        })
-    }
-
-    /// The schema of the batches handed out (the projection).
-    pub fn schema(&self) -> SchemaRef {
-        self.batcher.schema()
-    }
-
-    /// Adds one `Patient` of `record` (references are resolved in it); returns a batch when
-    /// `batch_rows` rows are held.
-    pub fn push(&mut self, record: &PatientRecord, p: &Patient) -> Option<Result<RecordBatch>> {
-        let tz = &self.time_zone;
-        self.batcher.push(|c| patient_value(c, record, p, tz))
-    }
-
-    /// Adds every `Patient` of a record, appending completed batches to `out`.
-    pub fn push_record(
-        &mut self,
-        record: &PatientRecord,
-        out: &mut Vec<RecordBatch>,
-    ) -> Result<()> {
-        for p in record.all::<Patient>() {
-            if let Some(b) = self.push(record, p) {
-                out.push(b?);
-            }
-        }
-        Ok(())
-    }
-
-    /// Appends the last, partial batch to `out`.
-    pub fn finish(&mut self, out: &mut Vec<RecordBatch>) -> Result<()> {
-        if let Some(b) = self.batcher.finish() {
-            out.push(b?);
-        }
-        Ok(())
-    }
-}
+pub type PatientTableBuilder = ResourceTableBuilder<PatientTable>;

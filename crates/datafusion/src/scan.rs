@@ -21,13 +21,13 @@ use datafusion::physical_plan::{
     ChildrenPropertiesMode, DisplayAs, DisplayFormatType, ExecutionPlan, Partitioning,
     PlanProperties, ReplaceChildrenOptions,
 };
-use medrec_model::resources::{Claim, Patient};
 use medrec_stats::fhir::FhirReadOptions;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use crate::claims::ClaimTableBuilder;
+use crate::columns::{ResourceTable, ResourceTableBuilder};
 use crate::patients::PatientTableBuilder;
 use crate::tables::{
     FhirReadProblem, FhirTableKind, StayTableBuilder, read_fhir_record, read_fhir_stays,
@@ -89,13 +89,13 @@ impl PartitionReader {
         problems: &mut Vec<FhirReadProblem>,
         sink: &mut Sink<'_>,
     ) -> Result<bool> {
-        let io = |e: std::io::Error| DataFusionError::Execution(format!("{}: {e}", path.display()));
         match self {
             PartitionReader::Stays {
                 builder,
                 projection,
             } => {
-                let (stays, p) = read_fhir_stays(path, options).map_err(io)?;
+                let (stays, p) =
+                    read_fhir_stays(path, options).map_err(|e| source_error(path, e))?;
                 problems.extend(p);
                 let mut out = Vec::new();
                 for s in &stays {
@@ -108,32 +108,10 @@ impl PartitionReader {
                 }
             }
             PartitionReader::Patients(builder) => {
-                let (record, p) = read_fhir_record(path).map_err(io)?;
-                problems.extend(p);
-                for r in record
-                    .iter()
-                    .flat_map(|r| r.all::<Patient>().map(move |x| (r, x)))
-                {
-                    if let Some(b) = builder.push(r.0, r.1) {
-                        if !sink(b?) {
-                            return Ok(false);
-                        }
-                    }
-                }
+                return read_resources(builder, path, problems, sink);
             }
             PartitionReader::Claims(builder) => {
-                let (record, p) = read_fhir_record(path).map_err(io)?;
-                problems.extend(p);
-                for r in record
-                    .iter()
-                    .flat_map(|r| r.all::<Claim>().map(move |x| (r, x)))
-                {
-                    if let Some(b) = builder.push(r.0, r.1) {
-                        if !sink(b?) {
-                            return Ok(false);
-                        }
-                    }
-                }
+                return read_resources(builder, path, problems, sink);
             }
         }
         Ok(true)
@@ -165,6 +143,25 @@ impl PartitionReader {
         }
         Ok(())
     }
+}
+
+/// Reads one source into a resource table's builder; `Ok(false)` when the sink asked to stop.
+fn read_resources<T: ResourceTable>(
+    builder: &mut ResourceTableBuilder<T>,
+    path: &Path,
+    problems: &mut Vec<FhirReadProblem>,
+    sink: &mut Sink<'_>,
+) -> Result<bool> {
+    let (record, p) = read_fhir_record(path).map_err(|e| source_error(path, e))?;
+    problems.extend(p);
+    match record {
+        Some(r) => builder.push_record_into(&r, sink),
+        None => Ok(true),
+    }
+}
+
+fn source_error(path: &Path, e: std::io::Error) -> DataFusionError {
+    DataFusionError::Execution(format!("{}: {e}", path.display()))
 }
 
 /// The physical scan of a [`FhirTable`](crate::tables::FhirTable): one output partition per
