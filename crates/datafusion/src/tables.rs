@@ -36,12 +36,12 @@
 //! | `admitted_from_hospital` | Boolean | no | admit source `hosp-trans` |
 //!
 //! A patient is in the midnight census of day *d* on a unit when `start_day ≤ d < end_day`. The
-//! segments are built exactly as `medrec_stats::Aggregator` builds them (unit history entries
-//! clamped to the admission, entries after the discharge ignored, a later entry at the same
-//! instant wins, consecutive entries on the same unit merged, the last segment ends at the
-//! discharge); the test suite checks the SQL census against the aggregator on synth
-//! populations. Only inpatient stays discharged no earlier than admitted are included (the
-//! aggregator rejects the others).
+//! rows are `medrec-stats`' own segments ([`Stay::unit_segments`], the one implementation the
+//! aggregator counts with: unit history entries clamped to the admission, entries after the
+//! discharge ignored, a later entry at the same instant wins, consecutive entries on the same
+//! unit merged, the last segment ends at the discharge); the test suite checks the SQL census
+//! against the aggregator on synth populations. Only stays the census counts are included
+//! ([`Stay::in_census`]: inpatient, not discharged before admitted).
 
 use datafusion::arrow::array::{
     ArrayRef, BooleanBuilder, Date32Builder, Int32Builder, RecordBatch, StringBuilder,
@@ -53,7 +53,6 @@ use datafusion::error::Result;
 use datafusion::logical_expr::Expr;
 use datafusion::physical_plan::ExecutionPlan;
 use datafusion::prelude::SessionContext;
-use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use medrec_model::PatientRecord;
 use medrec_stats::arrow::{
@@ -63,7 +62,7 @@ use medrec_stats::arrow::{
 use medrec_stats::fhir::{
     FhirReadOptions, record_from_json, record_from_ndjson, stays_from_record,
 };
-use medrec_stats::{EncounterClass, Population, Stay, UNASSIGNED_UNIT};
+use medrec_stats::{Population, Stay};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -139,102 +138,13 @@ pub fn census_segments_schema() -> SchemaRef {
     ]))
 }
 
-/// Days since 1970-01-01 of a civil date (proleptic Gregorian; H. Hinnant's `days_from_civil`).
-fn days_from_civil(y: i32, m: i32, d: i32) -> i32 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
+/// The census day (days since 1970-01-01 in the facility zone, Arrow `Date32`) of an instant:
+/// `medrec_stats::census_day`, the day the aggregator counts it on.
+pub use medrec_stats::census_day;
 
-/// The census day (days since 1970-01-01, Arrow `Date32`) of an instant in a zone.
-pub fn census_day(t: Timestamp, tz: &TimeZone) -> i32 {
-    let d = tz.to_datetime(t).date();
-    days_from_civil(
-        i32::from(d.year()),
-        i32::from(d.month()),
-        i32::from(d.day()),
-    )
-}
-
-/// The census day (Arrow `Date32`) of a civil date.
+/// The census day (days since 1970-01-01, Arrow `Date32`) of a civil date.
 pub fn date32(d: jiff::civil::Date) -> i32 {
-    days_from_civil(
-        i32::from(d.year()),
-        i32::from(d.month()),
-        i32::from(d.day()),
-    )
-}
-
-/// One unit segment of a stay.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CensusSegment<'a> {
-    /// The unit.
-    pub unit: &'a str,
-    /// The arrival day.
-    pub start_day: i32,
-    /// The departure day (`None`: still on the unit).
-    pub end_day: Option<i32>,
-}
-
-/// The census segments of an inpatient stay, as `medrec_stats::Aggregator` counts them; empty for
-/// other classes and for stays discharged before they were admitted.
-pub fn census_segments<'a>(stay: &'a Stay, tz: &TimeZone) -> Vec<CensusSegment<'a>> {
-    let mut segs = Vec::new();
-    if stay.class != EncounterClass::Inpatient {
-        return segs;
-    }
-    if let Some(d) = stay.discharged {
-        if d < stay.admitted {
-            return segs;
-        }
-    }
-    let adm_day = census_day(stay.admitted, tz);
-    let dis_day = stay.discharged.map(|d| census_day(d, tz));
-    let mut cur_unit: &str = UNASSIGNED_UNIT;
-    let mut cur_start_instant = stay.admitted;
-    let mut cur_start_day = adm_day;
-    let mut have = false;
-    for u in &stay.units {
-        if let Some(d) = stay.discharged {
-            if u.from > d {
-                continue;
-            }
-        }
-        let start = if u.from < stay.admitted {
-            stay.admitted
-        } else {
-            u.from
-        };
-        if have && start <= cur_start_instant {
-            cur_unit = &u.unit;
-            continue;
-        }
-        if have {
-            if u.unit == cur_unit {
-                continue;
-            }
-            let day = census_day(start, tz);
-            segs.push(CensusSegment {
-                unit: cur_unit,
-                start_day: cur_start_day,
-                end_day: Some(day),
-            });
-            cur_start_day = day;
-        }
-        cur_unit = &u.unit;
-        cur_start_instant = start;
-        have = true;
-    }
-    segs.push(CensusSegment {
-        unit: cur_unit,
-        start_day: cur_start_day,
-        end_day: dis_day,
-    });
-    segs
+    medrec_stats::clock::day_number(d)
 }
 
 /// Builds `census_segments` batches from stays.
@@ -283,11 +193,10 @@ impl CensusSegmentBuilder {
         }
     }
 
-    /// Adds a stay's segments; returns a batch when `batch_rows` rows are held.
+    /// Adds a stay's segments ([`Stay::unit_segments`], none for a stay the census does not
+    /// count); returns a batch when `batch_rows` rows are held.
     pub fn push(&mut self, stay: &Stay) -> Option<RecordBatch> {
-        let segs = census_segments(stay, &self.tz);
-        let n = segs.len();
-        if n == 0 {
+        if !stay.in_census() {
             return None;
         }
         let adm = census_day(stay.admitted, &self.tz);
@@ -295,23 +204,24 @@ impl CensusSegmentBuilder {
         let newborn = stay.population() == Population::Newborn;
         let died = stay.died();
         let from_hospital = stay.admit_source == medrec_stats::AdmitSource::TransferFromHospital;
-        for (i, s) in segs.iter().enumerate() {
+        for s in stay.unit_segments(&self.tz) {
             self.encounter_id.append_value(&stay.encounter_id);
             self.patient_id.append_value(&stay.patient_id);
             self.facility.append_value(&stay.facility);
             self.unit.append_value(s.unit);
             self.newborn.append_value(newborn);
-            self.sequence.append_value(i as i32 + 1);
-            self.is_first.append_value(i == 0);
-            self.is_last.append_value(i + 1 == n);
-            self.start_day.append_value(s.start_day);
-            self.end_day.append_option(s.end_day);
+            self.sequence
+                .append_value(i32::try_from(s.sequence).unwrap_or(i32::MAX));
+            self.is_first.append_value(s.is_first);
+            self.is_last.append_value(s.is_last);
+            self.start_day.append_value(s.arrival_day);
+            self.end_day.append_option(s.departure_day);
             self.admit_day.append_value(adm);
             self.discharge_day.append_option(dis);
             self.died.append_value(died);
             self.from_hospital.append_value(from_hospital);
+            self.rows += 1;
         }
-        self.rows += n;
         if self.rows >= self.batch_rows {
             self.finish()
         } else {
