@@ -141,7 +141,7 @@ impl IcdCmRelease {
     }
 
     /// Classifies one code string: normalize, then one read of a small pilot table and one
-    /// 24-byte index record (status, entry number and title together). Never panics.
+    /// 16-byte index record (status, entry number, chapter and title together). Never panics.
     #[inline]
     pub fn classify(&self, input: &str) -> Classification<'_> {
         match normalize_bytes(input.as_bytes()) {

@@ -157,17 +157,19 @@ pub(crate) fn normalize_word(s: &[u8]) -> Option<IcdCmCode> {
     }
     // Upper-case a-z (unused lanes are 0 and stay 0).
     let lower = lanes_ge(w, b'a') & !lanes_ge(w, b'{');
-    let mut w = w ^ (lower >> 2);
-    let mut len = n;
+    let w = w ^ (lower >> 2);
+    // One dot at most, right after the third character and followed by at least one more.
+    // Whether there is one is about a coin toss in real input (dotted and undotted codes mix),
+    // so it is not a branch: the dot-less word is computed either way and selected by a mask.
     let dots = lanes_eq(w, b'.');
-    if dots != 0 {
-        // One dot, right after the third character and followed by at least one more.
-        if dots != 0x80 << 24 || n < 5 {
-            return None;
-        }
-        w = (w & 0x00FF_FFFF) | ((w >> 8) & !0x00FF_FFFF);
-        len -= 1;
+    let dotted = (dots == 0x80 << 24) as u64;
+    if dots & !(0x80 << 24) != 0 || (dotted != 0 && n < 5) {
+        return None;
     }
+    let keep = dotted.wrapping_sub(1); // all ones without a dot, 0 with one
+    let undotted = (w & 0x00FF_FFFF) | ((w >> 8) & !0x00FF_FFFF);
+    let w = (w & keep) | (undotted & !keep);
+    let len = n - dotted as usize;
     if len > 7 {
         return None;
     }
