@@ -1,6 +1,9 @@
 //! The batch API: classify many code strings at once, for throughput.
 
-use crate::cm::code::{IcdCmCode, MalformedKind, normalize_bytes};
+use crate::cm::code::{
+    IcdCmCode, MalformedKind, normalize_bytes, normalize_scalar_word, normalize_word,
+    trim_white_space,
+};
 use crate::cm::index::Hit;
 use crate::cm::release::{Block, Chapter, CodeEntry, CodeStatus, EntryId, IcdCmRelease, NONE};
 
@@ -144,8 +147,19 @@ impl IcdCmRelease {
     /// 16-byte index record (status, entry number, chapter and title together). Never panics.
     #[inline]
     pub fn classify(&self, input: &str) -> Classification<'_> {
-        match normalize_bytes(input.as_bytes()) {
-            Ok(code) => self.classification(code, self.index.find(&code)),
+        let s = trim_white_space(input.as_bytes());
+        // The fast normalization and the lookup in one straight line; what the fast path does
+        // not accept (malformed input, in practice) takes the byte-by-byte rules, out of line,
+        // and comes back as a word in registers.
+        let word = match normalize_word(s) {
+            Some(code) => Ok(code.word()),
+            None => normalize_scalar_word(s),
+        };
+        match word {
+            Ok(word) => {
+                let code = IcdCmCode::from_word(word);
+                self.classification(code, self.index.find(&code))
+            }
             Err(kind) => self.malformed(kind),
         }
     }
@@ -188,7 +202,7 @@ impl IcdCmRelease {
                     Ok(code) => {
                         codes[i] = code;
                         errors[i] = None;
-                        keys[i] = code.packed();
+                        keys[i] = code.key();
                     }
                     Err(kind) => {
                         errors[i] = Some(kind);

@@ -102,20 +102,21 @@ impl MalformedCode {
 /// agree on every input (property-tested in this module).
 #[inline]
 pub(crate) fn normalize_bytes(input: &[u8]) -> Result<IcdCmCode, MalformedKind> {
-    let mut s = input;
-    while let [first, rest @ ..] = s
-        && first.is_ascii_whitespace()
-    {
-        s = rest;
-    }
-    while let [rest @ .., last] = s
-        && last.is_ascii_whitespace()
-    {
-        s = rest;
-    }
+    let s = trim_white_space(input);
     match normalize_word(s) {
         Some(code) => Ok(code),
         None => normalize_scalar(s),
+    }
+}
+
+/// Trims ASCII white space (`u8::is_ascii_whitespace`) at both ends.
+#[inline(always)]
+pub(crate) fn trim_white_space(input: &[u8]) -> &[u8] {
+    // Most inputs have none: every ASCII white-space byte is at most 0x20, so one look at both
+    // ends tells.
+    match (input.first(), input.last()) {
+        (Some(&first), Some(&last)) if first > b' ' && last > b' ' => input,
+        _ => input.trim_ascii(),
     }
 }
 
@@ -184,6 +185,15 @@ pub(crate) fn normalize_word(s: &[u8]) -> Option<IcdCmCode> {
         raw: [b[0], b[1], b[2], b[3], b[4], b[5], b[6]],
         len: len as u8,
     })
+}
+
+/// [`normalize_scalar`] with the code as a [`word`](IcdCmCode::word): a result that comes back
+/// in registers, so that a caller's fast path and this slow one meet without a trip through
+/// memory.
+#[cold]
+#[inline(never)]
+pub(crate) fn normalize_scalar_word(s: &[u8]) -> Result<u64, MalformedKind> {
+    normalize_scalar(s).map(|c| c.word())
 }
 
 /// The normalization rules, byte by byte, on an already trimmed input: the reference for
@@ -330,17 +340,31 @@ impl IcdCmCode {
         u64::from_be_bytes([r[0], r[1], r[2], r[3], r[4], r[5], r[6], self.len])
     }
 
-    /// The code packed into 42 bits, unique per code and never 0 (used by the hash index, whose
-    /// slots hold it next to the entry number). Each character keeps its low 6 bits (`A`–`Z`
-    /// give 1–26, `0`–`9` give 48–57, an unused position 0), 6 bits per position.
-    #[inline]
-    pub(crate) fn packed(&self) -> u64 {
+    /// The code and its length as one word (the 7 code bytes, then the length), for passing
+    /// a code through registers.
+    #[inline(always)]
+    pub(crate) fn word(&self) -> u64 {
         let r = &self.raw;
-        let w = u64::from_le_bytes([r[0], r[1], r[2], r[3], r[4], r[5], r[6], 0])
-            & 0x003F_3F3F_3F3F_3F3F;
-        let w = (w & 0x00FF_00FF_00FF_00FF) | ((w & 0xFF00_FF00_FF00_FF00) >> 2);
-        let w = (w & 0x0000_FFFF_0000_FFFF) | ((w & 0xFFFF_0000_FFFF_0000) >> 4);
-        (w & 0xFFFF_FFFF) | ((w >> 32) << 24)
+        u64::from_le_bytes([r[0], r[1], r[2], r[3], r[4], r[5], r[6], self.len])
+    }
+
+    /// The code of a [`word`](Self::word).
+    #[inline(always)]
+    pub(crate) fn from_word(w: u64) -> IcdCmCode {
+        let b = w.to_le_bytes();
+        IcdCmCode {
+            raw: [b[0], b[1], b[2], b[3], b[4], b[5], b[6]],
+            len: b[7],
+        }
+    }
+
+    /// The code bytes as one little-endian word (the 7 code bytes, 0 past the end; the top byte
+    /// is 0): unique per code and never 0. The hash index hashes and stores it as it is, so a
+    /// lookup spends no work on packing the code.
+    #[inline]
+    pub(crate) fn key(&self) -> u64 {
+        let r = &self.raw;
+        u64::from_le_bytes([r[0], r[1], r[2], r[3], r[4], r[5], r[6], 0])
     }
 
     /// Writes the dotted form into a stack buffer and returns it (no allocation).
@@ -524,14 +548,14 @@ mod tests {
     }
 
     #[test]
-    fn packed_key_is_unique_and_nonzero() {
+    fn key_is_unique_and_nonzero() {
         let a = IcdCmCode::parse("E11").unwrap();
         let b = IcdCmCode::parse("E110").unwrap();
         let c = IcdCmCode::parse("E11A").unwrap();
         let z = IcdCmCode::parse("Z99.89XAB").unwrap_err();
         assert_eq!(z.kind(), MalformedKind::TooLong);
-        let keys = [a.packed(), b.packed(), c.packed()];
-        assert!(keys.iter().all(|&k| k != 0 && k < 1 << 42));
+        let keys = [a.key(), b.key(), c.key()];
+        assert!(keys.iter().all(|&k| k != 0 && k < 1 << 56));
         assert!(keys[0] != keys[1] && keys[1] != keys[2] && keys[0] != keys[2]);
     }
 
@@ -551,7 +575,7 @@ mod tests {
         #[test]
         fn packing_and_order_are_faithful(a in "[A-Z][A-Z0-9]{2,6}", b in "[A-Z][A-Z0-9]{2,6}") {
             let (x, y) = (IcdCmCode::parse(&a).unwrap(), IcdCmCode::parse(&b).unwrap());
-            proptest::prop_assert_eq!(x.packed() == y.packed(), a == b);
+            proptest::prop_assert_eq!(x.key() == y.key(), a == b);
             proptest::prop_assert_eq!(x.cmp(&y), a.cmp(&b));
             proptest::prop_assert_eq!(x.starts_with(&y), a.starts_with(&b));
         }

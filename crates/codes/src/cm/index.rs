@@ -5,9 +5,9 @@
 //! The hash is built the PTHash way ("hash and displace", Pibiri & Trani, SIGIR 2021): codes are
 //! hashed into buckets of about three, and each bucket gets a 16-bit *pilot* chosen at build time
 //! so that the codes of all buckets land on distinct records (97% of the records are used). A
-//! lookup is then: hash the packed code, read the bucket's pilot (a 64 KB array that stays in
+//! lookup is then: hash the code's 8-byte key, read the bucket's pilot (a 64 KB array that stays in
 //! cache), compute the record position, read that one record. Validation, entry number, chapter
-//! and the title's place come from a single cache line (16-byte records, four to a line), and,
+//! and the title's place come from one 16-byte record (four to a cache line), and,
 //! because the position is known before the record is read, a batch can compute all positions
 //! first and then read all records with no read waiting on another.
 //!
@@ -28,40 +28,38 @@ use super::code::IcdCmCode;
 use super::release::{CodeStatus, Entry, F_BILLABLE, F_REQUIRES_SEVENTH};
 use crate::error::{BuildError, BuildErrorKind};
 
-/// Slot bits: the packed code (42 bits, [`IcdCmCode::packed`]), the entry number (20 bits) and
-/// two flags. 0 is an unused record (no code packs to 0).
-const KEY_BITS: u32 = 42;
-const KEY_MASK: u64 = (1 << KEY_BITS) - 1;
+/// A record's first word: the code ([`IcdCmCode::key`], 56 bits), the billable and
+/// requires-7th-character flags, and the chapter position (6 bits, [`NO_CHAPTER`] for none).
+/// 0 is an unused record (no code has key 0).
+const KEY_MASK: u64 = (1 << 56) - 1;
+const HEAD_BILLABLE: u64 = 1 << 56;
+const HEAD_REQUIRES_SEVENTH: u64 = 1 << 57;
+const CHAPTER_SHIFT: u32 = 58;
+/// The chapter field of a code without a chapter (so at most 63 chapters: ICD-10-CM has 22).
+const NO_CHAPTER: u64 = 63;
+/// A record's second word: the entry number (20 bits), the title length (12 bits; [`OTHER`] for
+/// a title kept apart) and the title offset (32 bits).
 const IDX_BITS: u32 = 20;
+const IDX_MASK: u64 = (1 << IDX_BITS) - 1;
+const LEN_SHIFT: u32 = 20;
+const LEN_MASK: u64 = 0xFFF;
+/// Title length value of a title that is not ASCII or is 4,095 bytes or longer: the offset is
+/// then its number in [`Titles::other`].
+const OTHER: u64 = LEN_MASK;
+const AT_SHIFT: u32 = 32;
 /// The most entries a release can have (the FY2026 release has 98,186).
 pub(crate) const MAX_ENTRIES: usize = 1 << IDX_BITS;
-const SLOT_BILLABLE: u64 = 1 << 62;
-const SLOT_REQUIRES_SEVENTH: u64 = 1 << 63;
 /// Average codes per bucket (rounded so that the bucket count is a power of two).
 const CODES_PER_BUCKET: usize = 4;
 
-/// One record (16 bytes): the slot bits, the chapter and where the title is.
+/// One record (16 bytes, four to a cache line): see the constants above for the bits.
 #[derive(Debug, Clone, Copy)]
 struct Record {
-    slot: u64,
-    /// Byte offset of the title in [`Titles::ascii`], or, when `other` is set, its number in
-    /// [`Titles::other`].
-    title_at: u32,
-    /// Title length in bytes (ASCII titles).
-    title_len: u16,
-    /// Chapter position in the release's `chapters` (255 when unused).
-    chapter: u8,
-    /// 1 when the title is not ASCII (or longer than 65,535 bytes).
-    other: u8,
+    head: u64,
+    meta: u64,
 }
 
-const EMPTY: Record = Record {
-    slot: 0,
-    title_at: 0,
-    title_len: 0,
-    chapter: u8::MAX,
-    other: 0,
-};
+const EMPTY: Record = Record { head: 0, meta: 0 };
 
 /// The titles of a release: the ASCII ones back to back, the others apart.
 #[derive(Debug)]
@@ -79,37 +77,38 @@ const STATUS_BY_FLAGS: [CodeStatus; 4] = [
     CodeStatus::Billable,
 ];
 
-/// What a lookup found: `slot == 0` when the code is not in the release.
+/// What a lookup found: `head == 0` when the code is not in the release.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Hit<'a> {
-    slot: u64,
+    head: u64,
+    idx: u32,
     /// The title (empty when not found).
     pub(crate) title: &'a str,
-    /// The chapter position in the release's `chapters` (meaningless when not found).
+    /// The chapter position in the release's `chapters` (255 when none or not found).
     pub(crate) chapter: u8,
 }
 
 impl Hit<'_> {
     #[inline]
     pub(crate) fn is_found(&self) -> bool {
-        self.slot != 0
+        self.head != 0
     }
 
     #[inline]
     pub(crate) fn idx(&self) -> u32 {
-        ((self.slot >> KEY_BITS) & ((1 << IDX_BITS) - 1)) as u32
+        self.idx
     }
 
     /// Whether the code was found and requires a 7th character.
     #[inline]
     pub(crate) fn requires_seventh(&self) -> bool {
-        self.slot & SLOT_REQUIRES_SEVENTH != 0
+        self.head & HEAD_REQUIRES_SEVENTH != 0
     }
 
     /// The status of a found code.
     #[inline]
     pub(crate) fn status(&self) -> CodeStatus {
-        STATUS_BY_FLAGS[(self.slot >> 62) as usize]
+        STATUS_BY_FLAGS[((self.head >> 56) & 3) as usize]
     }
 }
 
@@ -177,7 +176,7 @@ impl CodeIndex {
                 format!("{n} codes: at most {MAX_ENTRIES} are supported"),
             ));
         }
-        let keys: Vec<u64> = entries.iter().map(|e| e.code.packed()).collect();
+        let keys: Vec<u64> = entries.iter().map(|e| e.code.key()).collect();
         let base_slots = (n + n / 32 + 1) as u64;
         let bits = n
             .div_ceil(CODES_PER_BUCKET)
@@ -216,20 +215,27 @@ impl CodeIndex {
         let (titles, spans) = Titles::build(text, ends)?;
         let mut records = vec![EMPTY; slots as usize];
         for (i, e) in entries.iter().enumerate() {
-            let mut slot = keys[i] | (i as u64) << KEY_BITS;
+            let chapter = match e.chapter {
+                u8::MAX => NO_CHAPTER,
+                c if (c as u64) < NO_CHAPTER => c as u64,
+                _ => {
+                    return Err(BuildError::new(
+                        BuildErrorKind::TooLarge,
+                        format!("more than {NO_CHAPTER} chapters"),
+                    ));
+                }
+            };
+            let mut head = keys[i] | chapter << CHAPTER_SHIFT;
             if e.flags & F_BILLABLE != 0 {
-                slot |= SLOT_BILLABLE;
+                head |= HEAD_BILLABLE;
             }
             if e.flags & F_REQUIRES_SEVENTH != 0 {
-                slot |= SLOT_REQUIRES_SEVENTH;
+                head |= HEAD_REQUIRES_SEVENTH;
             }
-            let (title_at, title_len, other) = spans[i];
+            let (at, len) = spans[i];
             records[pos_of[i] as usize] = Record {
-                slot,
-                title_at,
-                title_len,
-                chapter: e.chapter,
-                other,
+                head,
+                meta: i as u64 | len << LEN_SHIFT | (at as u64) << AT_SHIFT,
             };
         }
         Ok(CodeIndex {
@@ -243,18 +249,19 @@ impl CodeIndex {
         })
     }
 
-    /// The title a record points at.
+    /// The title a record's second word points at.
     #[inline(always)]
-    fn title_of(&self, r: &Record) -> &str {
-        if r.other == 0 {
-            let at = r.title_at as usize;
-            self.titles.ascii[at..at + r.title_len as usize].as_str()
+    fn title_of(&self, meta: u64) -> &str {
+        let len = (meta >> LEN_SHIFT) & LEN_MASK;
+        let at = (meta >> AT_SHIFT) as usize;
+        if len != OTHER {
+            self.titles.ascii[at..at + len as usize].as_str()
         } else {
-            &self.titles.other[r.title_at as usize]
+            &self.titles.other[at]
         }
     }
 
-    /// The packed code's hash and record position (reads the pilot).
+    /// The code key's hash and record position (reads the pilot).
     #[inline]
     pub(crate) fn locate(&self, key: u64) -> usize {
         let h = hash(key, self.seed);
@@ -266,31 +273,38 @@ impl CodeIndex {
     #[inline]
     pub(crate) fn read(&self, pos: usize, key: u64) -> Hit<'_> {
         let r = &self.records[pos];
-        if r.slot & KEY_MASK == key {
+        if r.head & KEY_MASK == key {
+            let chapter = (r.head >> CHAPTER_SHIFT) as u8;
             Hit {
-                slot: r.slot,
-                title: self.title_of(r),
-                chapter: r.chapter,
+                head: r.head,
+                idx: (r.meta & IDX_MASK) as u32,
+                title: self.title_of(r.meta),
+                chapter: if chapter as u64 == NO_CHAPTER {
+                    u8::MAX
+                } else {
+                    chapter
+                },
             }
         } else {
             Hit {
-                slot: 0,
+                head: 0,
+                idx: 0,
                 title: "",
-                chapter: r.chapter,
+                chapter: u8::MAX,
             }
         }
     }
 
     #[inline]
     pub(crate) fn find(&self, code: &IcdCmCode) -> Hit<'_> {
-        let key = code.packed();
+        let key = code.key();
         self.read(self.locate(key), key)
     }
 
     /// The title of entry `idx`.
     #[inline]
     pub(crate) fn title(&self, idx: u32) -> &str {
-        self.title_of(&self.records[self.pos_of[idx as usize] as usize])
+        self.title_of(self.records[self.pos_of[idx as usize] as usize].meta)
     }
 
     /// The parameters to store so that the same code set builds without a search.
@@ -313,13 +327,10 @@ impl CodeIndex {
     }
 }
 
-/// Where a title is: `(offset or number, length, other)`.
-type Span = (u32, u16, u8);
-
 impl Titles {
     /// Splits the titles `text[ends[i-1]..ends[i]]` into the ASCII text and the others;
     /// returns them and, per title, `(offset or number, length, other)`.
-    fn build(text: String, ends: &[u32]) -> Result<(Titles, Vec<Span>), BuildError> {
+    fn build(text: String, ends: &[u32]) -> Result<(Titles, Vec<(u32, u64)>), BuildError> {
         let mut bytes = text.into_bytes();
         let mut other: Vec<Box<str>> = Vec::new();
         let mut spans = Vec::with_capacity(ends.len());
@@ -334,14 +345,14 @@ impl Titles {
                 let title = bytes.get(start..end).ok_or_else(|| {
                     BuildError::new(BuildErrorKind::TooLarge, "title offsets out of range")
                 })?;
-                let len = end - start;
-                if (all_ascii || title.is_ascii()) && len <= u16::MAX as usize {
-                    spans.push((start as u32, len as u16, 0));
+                let len = (end - start) as u64;
+                if (all_ascii || title.is_ascii()) && len < OTHER {
+                    spans.push((start as u32, len));
                 } else {
                     other.push(String::from_utf8_lossy(title).into());
                     // The text must be all ASCII: the title lives in `other` now.
                     bytes[start..end].fill(b'?');
-                    spans.push(((other.len() - 1) as u32, 0, 1));
+                    spans.push(((other.len() - 1) as u32, OTHER));
                 }
                 start = end;
             }
@@ -470,7 +481,7 @@ mod tests {
         let title = |i: usize, c: &str| match i % 97 {
             5 => format!("Sézary title of {c}"),
             6 => format!("title of {c} (Ménière)"),
-            7 if i == 7 => format!("title of {c} {}", "x".repeat(70_000)),
+            7 if i == 7 => format!("title of {c} {}", "x".repeat(5_000)),
             _ => format!("title of {c}"),
         };
         let mut text = String::new();
