@@ -42,7 +42,11 @@
 //! content is a plausible case mix, not an epidemiological model.
 //!
 //! # Crate features
-//! None. Determinism: the same [`PopulationConfig`] gives the same bytes on every platform
+//! - `stats` (off by default): module `stays`, the population as `medrec-stats` stays (an ADT feed
+//!   without the FHIR round trip), for statistics tests and million-stay benches. Adds the
+//!   `medrec-stats` dependency.
+//!
+//! Determinism: the same [`PopulationConfig`] gives the same bytes on every platform
 //! (ChaCha8 streams, integer arithmetic, no hash-map iteration, no clock).
 
 #![forbid(unsafe_code)]
@@ -55,6 +59,8 @@ mod notes;
 mod phi;
 mod plan;
 mod rng;
+#[cfg(feature = "stats")]
+pub mod stays;
 mod tables;
 mod truth;
 mod write;

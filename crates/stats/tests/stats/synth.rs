@@ -1,72 +1,12 @@
 //! On `medrec-synth` populations, the statistics equal the generator's ground truth.
 
-use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use medrec_stats::{
-    AdmitSource, Aggregator, AggregatorConfig, BedCountChange, BedKind, BedSchedule, Delivery,
-    Disposition, EncounterClass, GroupBy, Period, PeriodStats, Stay, StayDiagnosis, UnitStay,
+    Aggregator, AggregatorConfig, BedCountChange, BedKind, BedSchedule, GroupBy, Period,
+    PeriodStats,
 };
-use medrec_synth::{GeneratedPatient, Population, PopulationConfig, UnitKind};
-
-fn ts(s: i64) -> Timestamp {
-    Timestamp::from_second(s).unwrap()
-}
-
-/// The stays of one generated patient, as an ADT feed would give them.
-pub(crate) fn stays_of(pop: &Population, p: &GeneratedPatient) -> Vec<Stay> {
-    p.encounters
-        .iter()
-        .map(|e| {
-            let class = match e.class {
-                medrec_synth::EncounterClass::Inpatient => EncounterClass::Inpatient,
-                medrec_synth::EncounterClass::Observation => EncounterClass::Observation,
-                medrec_synth::EncounterClass::Emergency => EncounterClass::Emergency,
-                _ => EncounterClass::Outpatient,
-            };
-            let mut s = Stay::new(&p.id, &e.id, class, ts(e.start), Some(ts(e.end)));
-            s.facility = pop.facilities()[e.facility].id.clone();
-            s.units = e
-                .units
-                .iter()
-                .map(|u| UnitStay {
-                    unit: pop.units()[u.unit].config.id.clone(),
-                    from: ts(u.start),
-                    to: Some(ts(u.end)),
-                })
-                .collect();
-            s.admit_source = AdmitSource::from_code(e.admit_source);
-            s.disposition = Disposition::from_code(e.disposition);
-            if let Some(autopsy) = e.death {
-                s.disposition = Disposition::Died;
-                s.autopsy.performed = autopsy;
-            }
-            if let Some(d) = e.delivery {
-                s.delivery = Some(if d.cesarean {
-                    Delivery::Cesarean
-                } else {
-                    Delivery::Vaginal
-                });
-                s.delivered = Some(ts(d.time));
-                s.live_births = d.live_births.into();
-                s.stillbirths = d.stillbirths.into();
-            }
-            s.hospital_acquired_infections = u16::from(e.hospital_infection);
-            s.consultation = e.consultant.is_some();
-            s.charges_cents = Some(e.total_cents());
-            s.diagnoses = e
-                .diagnoses
-                .iter()
-                .map(|d| StayDiagnosis {
-                    code: d.code.to_string(),
-                    principal: d.principal,
-                    present_on_admission: None,
-                    admitting: false,
-                })
-                .collect();
-            s
-        })
-        .collect()
-}
+pub(crate) use medrec_synth::stays::stays_of;
+use medrec_synth::{Population, PopulationConfig, UnitKind};
 
 fn beds_of(pop: &Population, period: Period) -> BedSchedule {
     let mut beds = BedSchedule::new();
