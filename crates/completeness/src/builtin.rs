@@ -362,13 +362,12 @@ impl Rule for BuiltinRule {
                     .as_ref()
                     .is_some_and(|c| c.code.as_deref().is_some_and(|c| !c.is_empty()));
                 if !has {
-                    f.push(
-                        cx.deficiency(
-                            format!("{}.class", cx.reference),
-                            format!("encounter has no class (expected a code of {ACT_CODE})"),
-                        )
-                        .responsible(ResponsibleRole::Registration, None),
-                    );
+                    f.push(cx.deficiency_for(
+                        ResponsibleRole::Registration,
+                        None,
+                        format!("{}.class", cx.reference),
+                        format!("encounter has no class (expected a code of {ACT_CODE})"),
+                    ));
                 }
             }
             Which::AdmitSource => {
@@ -376,13 +375,12 @@ impl Rule for BuiltinRule {
                 if h.and_then(|h| h.admit_source.as_ref())
                     .is_none_or(|c| c.coding.iter().all(|c| c.code.is_none()) && c.text.is_none())
                 {
-                    f.push(
-                        cx.deficiency(
-                            format!("{}.hospitalization.admitSource", cx.reference),
-                            "no admit source (point of origin) recorded",
-                        )
-                        .responsible(ResponsibleRole::Registration, None),
-                    );
+                    f.push(cx.deficiency_for(
+                        ResponsibleRole::Registration,
+                        None,
+                        format!("{}.hospitalization.admitSource", cx.reference),
+                        "no admit source (point of origin) recorded".into(),
+                    ));
                 }
             }
             Which::Disposition => {
@@ -401,16 +399,15 @@ impl Rule for BuiltinRule {
             }
             Which::Attending => {
                 if cx.attending.is_none() {
-                    f.push(
-                        cx.deficiency(
-                            format!("{}.participant", cx.reference),
-                            format!(
-                                "no attending physician (participant type {})",
-                                cx.config.encounter.attending_types.join("/")
-                            ),
-                        )
-                        .responsible(ResponsibleRole::Registration, None),
-                    );
+                    f.push(cx.deficiency_for(
+                        ResponsibleRole::Registration,
+                        None,
+                        format!("{}.participant", cx.reference),
+                        format!(
+                            "no attending physician (participant type {})",
+                            cx.config.encounter.attending_types.join("/")
+                        ),
+                    ));
                 }
             }
             Which::HpMissing => {
@@ -484,14 +481,15 @@ impl Rule for BuiltinRule {
                     if !reported {
                         let surgeon = p.surgeon.and_then(|s| cx.practitioner(s));
                         f.push(
-                            cx.deficiency(
+                            cx.deficiency_for(
+                                ResponsibleRole::Surgeon,
+                                surgeon,
                                 p.reference.to_string(),
                                 format!(
                                     "no operative report after operative procedure {}",
                                     p.reference
                                 ),
                             )
-                            .responsible(ResponsibleRole::Surgeon, surgeon)
                             .due(p.start.map(|s| cx.local_date(s)).or(cx.completion_due())),
                         );
                     }
@@ -531,16 +529,15 @@ impl Rule for BuiltinRule {
                         medrec_model::Document::Reference(_) => "authenticator",
                         medrec_model::Document::Composition(_) => "attester",
                     };
-                    f.push(
-                        cx.deficiency(
-                            format!("{}.{element}", d.reference),
-                            format!(
-                                "{} is not authenticated",
-                                d.kind.map_or("document", DocumentKind::name)
-                            ),
-                        )
-                        .responsible(ResponsibleRole::Author, author),
-                    );
+                    f.push(cx.deficiency_for(
+                        ResponsibleRole::Author,
+                        author,
+                        format!("{}.{element}", d.reference),
+                        format!(
+                            "{} is not authenticated",
+                            d.kind.map_or("document", DocumentKind::name)
+                        ),
+                    ));
                 }
             }
             Which::DocumentNotFinal => {
@@ -552,23 +549,24 @@ impl Rule for BuiltinRule {
                         }
                         medrec_model::Document::Composition(c) => ("status", c.status.as_deref()),
                     };
-                    f.push(
-                        cx.deficiency(
-                            format!("{}.{element}", d.reference),
-                            format!(
-                                "{} is not final ({element} {})",
-                                d.kind.map_or("document", DocumentKind::name),
-                                status.unwrap_or("absent")
-                            ),
-                        )
-                        .responsible(ResponsibleRole::Author, author),
-                    );
+                    f.push(cx.deficiency_for(
+                        ResponsibleRole::Author,
+                        author,
+                        format!("{}.{element}", d.reference),
+                        format!(
+                            "{} is not final ({element} {})",
+                            d.kind.map_or("document", DocumentKind::name),
+                            status.unwrap_or("absent")
+                        ),
+                    ));
                 }
             }
             Which::PrincipalMissing => {
                 if cx.discharged.is_some() && !cx.diagnoses.iter().any(|d| d.principal) {
                     f.push(
-                        cx.deficiency(
+                        cx.deficiency_for(
+                            ResponsibleRole::Coding,
+                            None,
                             cx.encounter
                                 .claims
                                 .first()
@@ -582,8 +580,7 @@ impl Rule for BuiltinRule {
                             } else {
                                 format!("{} diagnoses coded, none principal", cx.diagnoses.len())
                             },
-                        )
-                        .responsible(ResponsibleRole::Coding, None),
+                        ),
                     );
                 }
             }
@@ -601,14 +598,15 @@ impl Rule for BuiltinRule {
                     // is judged once it is corrected.
                     if !reported
                         && !cx.codes.poa_exempt(code)
-                        && cx.codes.cm_status(code, cx.discharge_date).0.is_billable()
+                        && cx.codes.cm_validate(code, cx.discharge_date).is_billable()
                     {
                         f.push(
-                            cx.deficiency(
+                            cx.deficiency_for(
+                                ResponsibleRole::Coding,
+                                None,
                                 format!("{}.onAdmission", d.path()),
                                 format!("{code} has no present-on-admission indicator"),
                             )
-                            .responsible(ResponsibleRole::Coding, None)
                             .code(code.clone()),
                         );
                     }
@@ -650,10 +648,12 @@ fn first_hp(cx: &EncounterContext<'_>) -> Option<(Timestamp, usize)> {
 
 fn patient_identification(cx: &EncounterContext<'_>, f: &mut Findings<'_>) {
     let Some(p) = cx.patient else {
-        f.push(
-            cx.deficiency("Patient", "the record has no Patient resource")
-                .responsible(ResponsibleRole::Registration, None),
-        );
+        f.push(cx.deficiency_for(
+            ResponsibleRole::Registration,
+            None,
+            "Patient".into(),
+            "the record has no Patient resource".into(),
+        ));
         return;
     };
     let base = match &p.id {
@@ -683,10 +683,12 @@ fn patient_identification(cx: &EncounterContext<'_>, f: &mut Findings<'_>) {
         missing.push(("gender", "no administrative gender"));
     }
     for (element, message) in missing {
-        f.push(
-            cx.deficiency(format!("{base}.{element}"), message)
-                .responsible(ResponsibleRole::Registration, None),
-        );
+        f.push(cx.deficiency_for(
+            ResponsibleRole::Registration,
+            None,
+            format!("{base}.{element}"),
+            message.into(),
+        ));
     }
 }
 
@@ -695,38 +697,40 @@ fn encounter_period(cx: &EncounterContext<'_>, f: &mut Findings<'_>) {
     let period = e.period.as_ref();
     let start = period.and_then(|p| p.start.as_ref());
     let end = period.and_then(|p| p.end.as_ref());
-    let reg = |d: crate::Deficiency| d.responsible(ResponsibleRole::Registration, None);
+    let reg = |path: String, message: &str| {
+        cx.deficiency_for(ResponsibleRole::Registration, None, path, message.into())
+    };
     if start.is_none() {
-        f.push(reg(cx.deficiency(
+        f.push(reg(
             format!("{}.period.start", cx.reference),
             "no admission date-time",
-        )));
+        ));
     } else if cx.admitted.is_none() {
-        f.push(reg(cx.deficiency(
+        f.push(reg(
             format!("{}.period.start", cx.reference),
             "admission date-time is not a valid dateTime",
-        )));
+        ));
     }
     match end {
         None => {
             if matches!(e.status.as_deref(), Some("finished")) {
-                f.push(reg(cx.deficiency(
+                f.push(reg(
                     format!("{}.period.end", cx.reference),
                     "finished encounter without a discharge date-time",
-                )));
+                ));
             }
         }
-        Some(_) if cx.discharged.is_none() => f.push(reg(cx.deficiency(
+        Some(_) if cx.discharged.is_none() => f.push(reg(
             format!("{}.period.end", cx.reference),
             "discharge date-time is not a valid dateTime",
-        ))),
+        )),
         Some(_) => {
             if let (Some(a), Some(d)) = (cx.admitted, cx.discharged) {
                 if d < a {
-                    f.push(reg(cx.deficiency(
+                    f.push(reg(
                         format!("{}.period", cx.reference),
                         "discharge is before admission",
-                    )));
+                    ));
                 }
             }
         }
@@ -736,37 +740,39 @@ fn encounter_period(cx: &EncounterContext<'_>, f: &mut Findings<'_>) {
 fn code_validity(which: Which, cx: &EncounterContext<'_>, f: &mut Findings<'_>) {
     for d in &cx.diagnoses {
         let Some(code) = &d.icd10cm else { continue };
-        let (status, release) = cx.codes.cm_status(code, cx.discharge_date);
-        let (hit, message) = match status {
-            CodeStatus::Billable => (false, String::new()),
-            CodeStatus::Header => (
-                which == Which::CodeNotBillable,
-                format!(
-                    "{code} is a header code, not billable in {release}: code to the highest specificity"
-                ),
+        let status = cx.codes.cm_validate(code, cx.discharge_date);
+        let hit = match status {
+            CodeStatus::Billable => false,
+            CodeStatus::Header => which == Which::CodeNotBillable,
+            _ => which == Which::CodeInvalid,
+        };
+        if !hit {
+            continue;
+        }
+        let release = cx.codes.cm_release_name(cx.discharge_date);
+        let message = match status {
+            CodeStatus::Header => format!(
+                "{code} is a header code, not billable in {release}: code to the highest specificity"
             ),
-            other => (
-                which == Which::CodeInvalid,
-                format!(
-                    "{code} is not a valid ICD-10-CM code in {release} ({})",
-                    other.as_str().replace('_', " ")
-                ),
+            other => format!(
+                "{code} is not a valid ICD-10-CM code in {release} ({})",
+                other.as_str().replace('_', " ")
             ),
         };
-        if hit {
-            f.push(
-                cx.deficiency(d.path(), message)
-                    .responsible(ResponsibleRole::Coding, None)
-                    .code(code.clone()),
-            );
-        }
+        f.push(
+            cx.deficiency_for(ResponsibleRole::Coding, None, d.path(), message)
+                .code(code.clone()),
+        );
     }
     if which == Which::CodeInvalid {
         for p in &cx.procedure_codes {
-            let (status, release) = cx.codes.pcs_status(&p.code);
+            let status = cx.codes.pcs_validate(&p.code);
             if status != PcsStatus::Valid {
+                let release = cx.codes.pcs_release_name();
                 f.push(
-                    cx.deficiency(
+                    cx.deficiency_for(
+                        ResponsibleRole::Coding,
+                        None,
                         p.path.clone(),
                         format!(
                             "{} is not a valid ICD-10-PCS code in {release} ({})",
@@ -778,7 +784,6 @@ fn code_validity(which: Which, cx: &EncounterContext<'_>, f: &mut Findings<'_>) 
                             }
                         ),
                     )
-                    .responsible(ResponsibleRole::Coding, None)
                     .code(p.code.clone()),
                 );
             }
@@ -790,42 +795,60 @@ fn code_edits(cx: &EncounterContext<'_>, f: &mut Findings<'_>) {
     if cx.codes.edits().is_empty() || (cx.diagnoses.is_empty() && cx.procedure_codes.is_empty()) {
         return;
     }
-    let poa = |d: &crate::context::CodedDiagnosis| {
-        medrec_codes::clinical::Poa::parse(d.poa.as_deref().unwrap_or("")).unwrap_or_default()
-    };
-    let mut principal = None;
-    let mut secondary = Vec::new();
-    for d in &cx.diagnoses {
-        let Some(code) = &d.icd10cm else { continue };
-        let sd = StayDiagnosis {
-            code: code.clone(),
-            poa: poa(d),
-        };
-        if d.principal && principal.is_none() {
-            principal = Some(sd);
-        } else {
-            secondary.push(sd);
-        }
-    }
     let sex = match cx.patient.and_then(|p| p.gender.as_deref()) {
         Some("male") => Sex::Male,
         Some("female") => Sex::Female,
         _ => Sex::Unknown,
     };
-    let stay = Stay {
-        id: None,
-        age: cx.age_at_admission(),
-        sex,
-        discharge_date: cx.discharge_date,
-        principal,
-        secondary,
-        procedures: cx
-            .procedure_codes
-            .iter()
-            .map(|p| StayProcedure::Code(p.code.clone()))
-            .collect(),
+    // The principal: the first coded diagnosis marked principal; the others are secondary.
+    let principal = cx
+        .diagnoses
+        .iter()
+        .position(|d| d.principal && d.icd10cm.is_some());
+    let edits = if cx.codes.needs_editor() {
+        let poa = |d: &crate::context::CodedDiagnosis| {
+            medrec_codes::clinical::Poa::parse(d.poa.as_deref().unwrap_or("")).unwrap_or_default()
+        };
+        let stay_dx = |d: &crate::context::CodedDiagnosis| {
+            d.icd10cm.as_ref().map(|code| StayDiagnosis {
+                code: code.clone(),
+                poa: poa(d),
+            })
+        };
+        let stay = Stay {
+            id: None,
+            age: cx.age_at_admission(),
+            sex,
+            discharge_date: cx.discharge_date,
+            principal: principal.and_then(|i| stay_dx(&cx.diagnoses[i])),
+            secondary: cx
+                .diagnoses
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| Some(*i) != principal)
+                .filter_map(|(_, d)| stay_dx(d))
+                .collect(),
+            procedures: cx
+                .procedure_codes
+                .iter()
+                .map(|p| StayProcedure::Code(p.code.clone()))
+                .collect(),
+        };
+        cx.codes.edit(&stay)
+    } else {
+        cx.codes.list_edits(
+            cx.age_at_admission(),
+            sex,
+            principal.and_then(|i| cx.diagnoses[i].icd10cm.as_deref()),
+            cx.diagnoses
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| Some(*i) != principal)
+                .filter_map(|(_, d)| d.icd10cm.as_deref()),
+            cx.procedure_codes.iter().map(|p| p.code.as_str()),
+        )
     };
-    for e in cx.codes.edit(&stay) {
+    for e in edits {
         let path = match &e.code {
             Some(code) => cx
                 .diagnoses
@@ -845,11 +868,10 @@ fn code_edits(cx: &EncounterContext<'_>, f: &mut Findings<'_>) {
             ),
         };
         let mut d = cx
-            .deficiency(path, e.message.clone())
-            .responsible(ResponsibleRole::Coding, None)
+            .deficiency_for(ResponsibleRole::Coding, None, path, e.message)
             .detail(e.edit.as_str());
-        if let Some(code) = &e.code {
-            d = d.code(code.clone());
+        if let Some(code) = e.code {
+            d = d.code(code);
         }
         f.push(d);
     }
@@ -920,14 +942,15 @@ fn consent_missing(cx: &EncounterContext<'_>, f: &mut Findings<'_>) {
         if !ok {
             let surgeon = p.surgeon.and_then(|s| cx.practitioner(s));
             f.push(
-                cx.deficiency(
+                cx.deficiency_for(
+                    ResponsibleRole::Surgeon,
+                    surgeon,
                     p.reference.to_string(),
                     format!(
                         "no informed consent (Consent scope treatment, active) before {}",
                         p.reference
                     ),
                 )
-                .responsible(ResponsibleRole::Surgeon, surgeon)
                 .due(p.start.map(|s| cx.local_date(s)).or(cx.completion_due())),
             );
         }

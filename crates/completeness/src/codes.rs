@@ -3,7 +3,9 @@
 
 use crate::config::{ConfigError, ConfigErrorKind, ReviewConfig};
 use jiff::civil::Date;
-use medrec_codes::clinical::{CodeEdit, DxKey, EditId, PoaExemptList, Sex, Stay, StayEditor};
+use medrec_codes::clinical::{
+    CodeEdit, CodeSet, DxKey, EditId, MceTables, PoaExemptList, Sex, Stay, StayEditor,
+};
 use medrec_codes::{CodeStatus, IcdCmRelease, PcsRelease, PcsStatus, ReleaseHistory};
 use std::sync::Arc;
 
@@ -25,6 +27,63 @@ pub struct CodeTables {
     needs_editor: bool,
     proc_female: Vec<String>,
     proc_male: Vec<String>,
+    /// The diagnosis lists of the editor's tables, copied once so that checking a code does
+    /// not look a list up by name.
+    lists: MceLists,
+}
+
+/// The list-driven MCE diagnosis lists (copies of the `medrec-codes`
+/// [`MceTables`](medrec_codes::clinical::MceTables) lists of the same names).
+#[derive(Debug, Clone)]
+struct MceLists {
+    manifestation: CodeSet,
+    unacceptable_principal: CodeSet,
+    external_cause: CodeSet,
+    sex_female: CodeSet,
+    sex_male: CodeSet,
+    /// `newborn`, `pediatric`, `maternity`, `adult`, with their edit and age range.
+    ages: [(&'static str, CodeSet, EditId, (u32, u32)); 4],
+}
+
+impl MceLists {
+    fn of(t: &MceTables) -> MceLists {
+        // `entries` writes a list back as text that `CodeSet::parse` reads to the same set
+        // (medrec-codes merges lists the same way).
+        let set = |name: &str| CodeSet::parse(&t.entries(name).join(" ")).unwrap_or_default();
+        MceLists {
+            manifestation: set("manifestation"),
+            unacceptable_principal: set("unacceptable_principal"),
+            external_cause: set("external_cause"),
+            sex_female: set("sex_female"),
+            sex_male: set("sex_male"),
+            ages: [
+                (
+                    "newborn",
+                    set("newborn"),
+                    EditId::AgeConflictNewborn,
+                    (0, 0),
+                ),
+                (
+                    "pediatric",
+                    set("pediatric"),
+                    EditId::AgeConflictPediatric,
+                    t.pediatric_ages,
+                ),
+                (
+                    "maternity",
+                    set("maternity"),
+                    EditId::AgeConflictMaternity,
+                    t.maternity_ages,
+                ),
+                (
+                    "adult",
+                    set("adult"),
+                    EditId::AgeConflictAdult,
+                    t.adult_ages,
+                ),
+            ],
+        }
+    }
 }
 
 impl CodeTables {
@@ -70,7 +129,9 @@ impl CodeTables {
         let editor = StayEditor::new();
         let proc_female = editor.tables().entries("proc_sex_female");
         let proc_male = editor.tables().entries("proc_sex_male");
+        let lists = MceLists::of(editor.tables());
         Ok(CodeTables {
+            lists,
             needs_editor,
             proc_female,
             proc_male,
@@ -93,26 +154,47 @@ impl CodeTables {
 
     /// The status of an ICD-10-CM code on `date`, and the name of the release used.
     pub fn cm_status(&self, code: &str, date: Option<Date>) -> (CodeStatus, String) {
+        (self.cm_validate(code, date), self.cm_release_name(date))
+    }
+
+    /// The release used for `date`, and the date when it comes from the history.
+    fn cm_release(&self, date: Option<Date>) -> (&IcdCmRelease, Option<Date>) {
         if let (Some(h), Some(d)) = (&self.history, date) {
             if let Ok(r) = h.release_on(d) {
-                return (
-                    r.validate(code),
-                    format!("ICD-10-CM {} (in effect on {d})", r.id()),
-                );
+                return (r, Some(d));
             }
         }
-        (
-            self.cm.validate(code),
-            format!("ICD-10-CM {} (embedded)", self.cm.id()),
-        )
+        (self.cm, None)
+    }
+
+    /// The status of an ICD-10-CM code on `date` (what [`CodeTables::cm_status`] gives without
+    /// naming the release: no allocation).
+    pub fn cm_validate(&self, code: &str, date: Option<Date>) -> CodeStatus {
+        self.cm_release(date).0.validate(code)
+    }
+
+    /// The name of the ICD-10-CM release used for `date`, as the code rules write it in
+    /// messages.
+    pub fn cm_release_name(&self, date: Option<Date>) -> String {
+        match self.cm_release(date) {
+            (r, Some(d)) => format!("ICD-10-CM {} (in effect on {d})", r.id()),
+            (r, None) => format!("ICD-10-CM {} (embedded)", r.id()),
+        }
     }
 
     /// The status of an ICD-10-PCS code (embedded release).
     pub fn pcs_status(&self, code: &str) -> (PcsStatus, String) {
-        (
-            self.pcs.validate(code),
-            format!("ICD-10-PCS FY{} (embedded)", self.pcs.fiscal_year()),
-        )
+        (self.pcs_validate(code), self.pcs_release_name())
+    }
+
+    /// The status of an ICD-10-PCS code (embedded release), without naming the release.
+    pub fn pcs_validate(&self, code: &str) -> PcsStatus {
+        self.pcs.validate(code)
+    }
+
+    /// The name of the ICD-10-PCS release, as the code rules write it in messages.
+    pub fn pcs_release_name(&self) -> String {
+        format!("ICD-10-PCS FY{} (embedded)", self.pcs.fiscal_year())
     }
 
     /// Whether an ICD-10-CM code is exempt from POA reporting.
@@ -131,40 +213,66 @@ impl CodeTables {
     /// the full [`StayEditor`] (tabular-note and pair edits) runs only when one of its edits
     /// is wanted.
     pub fn edit(&self, stay: &Stay) -> Vec<CodeEdit> {
-        let mut out: Vec<CodeEdit> = Vec::new();
         if self.edits.is_empty() {
-            return out;
+            return Vec::new();
         }
         if self.needs_editor {
-            out = self.editor.edit(stay);
+            let mut out = self.editor.edit(stay);
             out.retain(|e| self.edits.contains(&e.edit));
             return out;
         }
+        self.list_edits(
+            stay.age,
+            stay.sex,
+            stay.principal.as_ref().map(|p| p.code.as_str()),
+            stay.secondary.iter().map(|d| d.code.as_str()),
+            stay.procedures.iter().map(|p| p.code()),
+        )
+    }
+
+    /// Whether [`CodeTables::edit`] needs the full [`StayEditor`] (a tabular-note or pair
+    /// edit is wanted); otherwise [`CodeTables::list_edits`] gives the same result.
+    pub(crate) fn needs_editor(&self) -> bool {
+        self.needs_editor
+    }
+
+    /// The list-driven edits of [`CodeTables::edit`] on borrowed codes: the principal
+    /// diagnosis, the secondary ones (in order), the ICD-10-PCS codes.
+    pub(crate) fn list_edits<'s>(
+        &self,
+        age: Option<u32>,
+        sex: Sex,
+        principal: Option<&'s str>,
+        secondary: impl Iterator<Item = &'s str>,
+        procedures: impl Iterator<Item = &'s str>,
+    ) -> Vec<CodeEdit> {
+        let mut out: Vec<CodeEdit> = Vec::new();
         let t = self.editor.tables();
+        let l = &self.lists;
+        let wanted = |edit: EditId| self.edits.contains(&edit);
         let mut push = |edit: EditId, code: Option<&str>, message: String, source: &str| {
-            if self.edits.contains(&edit) {
-                out.push(CodeEdit {
-                    edit,
-                    severity: edit.severity(),
-                    code: code.map(str::to_string),
-                    related_code: None,
-                    message,
-                    source: source.to_string(),
-                });
-            }
+            out.push(CodeEdit {
+                edit,
+                severity: edit.severity(),
+                code: code.map(str::to_string),
+                related_code: None,
+                message,
+                source: source.to_string(),
+            });
         };
-        if let Some(age) = stay.age.filter(|a| *a > 124) {
-            push(
-                EditId::InvalidAge,
-                None,
-                format!("age {age} is outside 0-124"),
-                "CMS MCE age value set (0-124)",
-            );
+        if let Some(age) = age.filter(|a| *a > 124) {
+            if wanted(EditId::InvalidAge) {
+                push(
+                    EditId::InvalidAge,
+                    None,
+                    format!("age {age} is outside 0-124"),
+                    "CMS MCE age value set (0-124)",
+                );
+            }
         }
-        if let Some(p) = &stay.principal {
-            if let Some(k) = DxKey::parse(&p.code) {
-                let code = p.code.as_str();
-                if t.contains("manifestation", k) {
+        if let Some(code) = principal {
+            if let Some(k) = DxKey::parse(code) {
+                if l.manifestation.contains(k) && wanted(EditId::ManifestationPrincipal) {
                     push(
                         EditId::ManifestationPrincipal,
                         Some(code),
@@ -174,7 +282,7 @@ impl CodeTables {
                         t.source("manifestation"),
                     );
                 }
-                if t.contains("unacceptable_principal", k) {
+                if l.unacceptable_principal.contains(k) && wanted(EditId::UnacceptablePrincipal) {
                     push(
                         EditId::UnacceptablePrincipal,
                         Some(code),
@@ -184,7 +292,7 @@ impl CodeTables {
                         t.source("unacceptable_principal"),
                     );
                 }
-                if t.contains("external_cause", k) {
+                if l.external_cause.contains(k) && wanted(EditId::ExternalCausePrincipal) {
                     push(
                         EditId::ExternalCausePrincipal,
                         Some(code),
@@ -196,19 +304,18 @@ impl CodeTables {
                 }
             }
         }
-        for d in stay.principal.iter().chain(&stay.secondary) {
-            let Some(k) = DxKey::parse(&d.code) else {
+        for code in principal.into_iter().chain(secondary) {
+            let Some(k) = DxKey::parse(code) else {
                 continue;
             };
-            let code = d.code.as_str();
-            match stay.sex {
-                Sex::Male if t.contains("sex_female", k) => push(
+            match sex {
+                Sex::Male if l.sex_female.contains(k) && wanted(EditId::SexConflictDx) => push(
                     EditId::SexConflictDx,
                     Some(code),
                     format!("{code} is a female-only diagnosis; patient is male"),
                     t.source("sex_female"),
                 ),
-                Sex::Female if t.contains("sex_male", k) => push(
+                Sex::Female if l.sex_male.contains(k) && wanted(EditId::SexConflictDx) => push(
                     EditId::SexConflictDx,
                     Some(code),
                     format!("{code} is a male-only diagnosis; patient is female"),
@@ -216,16 +323,11 @@ impl CodeTables {
                 ),
                 _ => {}
             }
-            if let Some(age) = stay.age {
-                for (list, (lo, hi), id) in [
-                    ("newborn", (0, 0), EditId::AgeConflictNewborn),
-                    ("pediatric", t.pediatric_ages, EditId::AgeConflictPediatric),
-                    ("maternity", t.maternity_ages, EditId::AgeConflictMaternity),
-                    ("adult", t.adult_ages, EditId::AgeConflictAdult),
-                ] {
-                    if t.contains(list, k) && !(lo..=hi).contains(&age) {
+            if let Some(age) = age {
+                for (list, set, id, (lo, hi)) in &l.ages {
+                    if set.contains(k) && !(*lo..=*hi).contains(&age) && wanted(*id) {
                         push(
-                            id,
+                            *id,
                             Some(code),
                             format!(
                                 "{code} is a {list} diagnosis (ages {lo}-{hi}); patient is {age}"
@@ -236,10 +338,11 @@ impl CodeTables {
                 }
             }
         }
-        for p in &stay.procedures {
-            let code = p.code();
-            let c = code.trim().to_ascii_uppercase();
-            let (list, prefixes, who) = match stay.sex {
+        if !wanted(EditId::SexConflictProc) {
+            return out;
+        }
+        for code in procedures {
+            let (list, prefixes, who) = match sex {
                 Sex::Male => (
                     "proc_sex_female",
                     &self.proc_female,
@@ -252,7 +355,12 @@ impl CodeTables {
                 ),
                 _ => continue,
             };
-            if prefixes.iter().any(|x| c.starts_with(x.as_str())) {
+            // The prefixes are upper case: compare with the trimmed code upper-cased.
+            let c = code.trim().as_bytes();
+            let on_list = prefixes
+                .iter()
+                .any(|x| c.len() >= x.len() && c[..x.len()].eq_ignore_ascii_case(x.as_bytes()));
+            if on_list {
                 push(
                     EditId::SexConflictProc,
                     Some(code),

@@ -15,6 +15,7 @@ use medrec_model::resources::{
 use medrec_model::{Document, EncounterRecord, PatientRecord, Resource};
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::OnceLock;
 
 /// `http://terminology.hl7.org/CodeSystem/v3-ActCode`.
 pub const ACT_CODE: &str = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
@@ -344,6 +345,9 @@ pub struct EncounterContext<'a> {
     /// The time zone of the stay: the UTC offset written on the admission (else discharge)
     /// date-time, else UTC. Due dates are calendar days in it.
     pub time_zone: TimeZone,
+    /// [`EncounterContext::attending_practitioner`], resolved on first use (most encounters
+    /// have no deficiency assigned to the attending).
+    attending_resolved: OnceLock<Option<(String, Option<String>)>>,
 }
 
 fn ts(dt: &DateTime) -> Option<Timestamp> {
@@ -523,6 +527,7 @@ impl<'a> EncounterContext<'a> {
             consents,
             unit,
             time_zone,
+            attending_resolved: OnceLock::new(),
         }
     }
 
@@ -603,29 +608,64 @@ impl<'a> EncounterContext<'a> {
 
     /// The attending physician as (`Practitioner/<id>`, name).
     pub fn attending_practitioner(&self) -> Option<(String, Option<String>)> {
-        self.attending.and_then(|r| self.practitioner(r))
+        self.attending_resolved
+            .get_or_init(|| self.attending.and_then(|r| self.practitioner(r)))
+            .clone()
     }
 
     /// A deficiency of this encounter at `path`, assigned to the attending physician and due at
     /// [`EncounterContext::completion_due`]. Rule id, kind and severity are set by
     /// [`crate::Findings::push`].
     pub fn deficiency(&self, path: impl Into<String>, message: impl Into<String>) -> Deficiency {
-        let attending = self.attending_practitioner();
-        let (practitioner, practitioner_name) = match attending {
+        let (practitioner, practitioner_name) = match self.attending_practitioner() {
             Some((id, name)) => (Some(id), name),
             None => (None, None),
         };
+        self.deficiency_of(
+            path.into(),
+            message.into(),
+            ResponsibleRole::Attending,
+            practitioner,
+            practitioner_name,
+        )
+    }
+
+    /// A deficiency of this encounter at `path` for `role` with no practitioner (the attending
+    /// is not resolved): what [`EncounterContext::deficiency`] followed by
+    /// [`Deficiency::responsible`]`(role, None)` gives.
+    pub(crate) fn deficiency_for(
+        &self,
+        role: ResponsibleRole,
+        practitioner: Option<(String, Option<String>)>,
+        path: String,
+        message: String,
+    ) -> Deficiency {
+        let (practitioner, practitioner_name) = match practitioner {
+            Some((id, name)) => (Some(id), name),
+            None => (None, None),
+        };
+        self.deficiency_of(path, message, role, practitioner, practitioner_name)
+    }
+
+    fn deficiency_of(
+        &self,
+        path: String,
+        message: String,
+        role: ResponsibleRole,
+        practitioner: Option<String>,
+        practitioner_name: Option<String>,
+    ) -> Deficiency {
         Deficiency {
             patient: None,
             encounter: None,
             rule: String::new(),
             severity: Severity::Error,
             kind: RuleKind::Quantitative,
-            message: message.into(),
-            path: path.into(),
+            message,
+            path,
             practitioner,
             practitioner_name,
-            role: ResponsibleRole::Attending,
+            role,
             assigned: self.discharge_date.or(self.admission_date),
             due: self.completion_due(),
             detail: None,

@@ -455,7 +455,7 @@ impl Reviewer {
             setting: cx.setting,
             admitted: cx.admission_date,
             discharged: cx.discharged.and(cx.discharge_date),
-            unit: cx.unit.clone(),
+            unit: cx.unit,
             deficiencies,
         }
     }
