@@ -35,8 +35,12 @@ const KEY_MASK: u64 = (1 << 56) - 1;
 const HEAD_BILLABLE: u64 = 1 << 56;
 const HEAD_REQUIRES_SEVENTH: u64 = 1 << 57;
 const CHAPTER_SHIFT: u32 = 58;
-/// The chapter field of a code without a chapter (so at most 63 chapters: ICD-10-CM has 22).
+/// The chapter field of a code without a chapter. A release has fewer chapters than this
+/// (ICD-10-CM has 22; the release builder refuses more), so that the field is a valid index into
+/// the chapters exactly when the code has a chapter, with no translation.
 const NO_CHAPTER: u64 = 63;
+/// A release has fewer chapters than this.
+pub(crate) const MAX_CHAPTERS: usize = NO_CHAPTER as usize;
 /// A record's second word: the entry number (20 bits), the title length (12 bits; [`OTHER`] for
 /// a title kept apart) and the title offset (32 bits).
 const IDX_BITS: u32 = 20;
@@ -84,7 +88,8 @@ pub(crate) struct Hit<'a> {
     idx: u32,
     /// The title (empty when not found).
     pub(crate) title: &'a str,
-    /// The chapter position in the release's `chapters` (255 when none or not found).
+    /// The chapter position in the release's `chapters` (out of its range when none or not
+    /// found).
     pub(crate) chapter: u8,
 }
 
@@ -274,16 +279,11 @@ impl CodeIndex {
     pub(crate) fn read(&self, pos: usize, key: u64) -> Hit<'_> {
         let r = &self.records[pos];
         if r.head & KEY_MASK == key {
-            let chapter = (r.head >> CHAPTER_SHIFT) as u8;
             Hit {
                 head: r.head,
                 idx: (r.meta & IDX_MASK) as u32,
                 title: self.title_of(r.meta),
-                chapter: if chapter as u64 == NO_CHAPTER {
-                    u8::MAX
-                } else {
-                    chapter
-                },
+                chapter: (r.head >> CHAPTER_SHIFT) as u8,
             }
         } else {
             Hit {
@@ -525,12 +525,20 @@ mod tests {
     fn tiny_and_empty_sets_build() {
         for n in [0usize, 1, 2, 3] {
             let codes: Vec<String> = (0..n).map(|i| format!("B{i:02}")).collect();
-            let entries: Vec<Entry> = codes.iter().map(|c| entry(c, 0)).collect();
+            // No chapter: the hit's chapter is past every valid chapter position.
+            let entries: Vec<Entry> = codes
+                .iter()
+                .map(|c| Entry {
+                    chapter: u8::MAX,
+                    ..entry(c, 0)
+                })
+                .collect();
             let ends: Vec<u32> = vec![0; n];
             let index = CodeIndex::build(&entries, String::new(), &ends, None).unwrap();
             for c in &codes {
                 let hit = index.find(&IcdCmCode::parse(c).unwrap());
                 assert_eq!(hit.status(), CodeStatus::Header);
+                assert_eq!(hit.chapter as usize, MAX_CHAPTERS);
             }
             assert!(!index.find(&IcdCmCode::parse("C00").unwrap()).is_found());
         }

@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::OnceLock;
 
 use super::code::{IcdCmCode, MalformedKind, normalize_bytes};
-use super::index::{CodeIndex, IndexHint};
+use super::index::{CodeIndex, IndexHint, MAX_CHAPTERS};
 use super::notes::{NoteKind, NoteOwner, Notes, NotesSource};
 use crate::error::{BuildError, BuildErrorKind};
 
@@ -562,6 +562,16 @@ impl ReleaseBuilder {
             short_titles,
             index_hint,
         } = self;
+        if chapters.len() >= MAX_CHAPTERS {
+            return Err(BuildError::new(
+                BuildErrorKind::TooLarge,
+                format!(
+                    "{} chapters: at most {} are supported",
+                    chapters.len(),
+                    MAX_CHAPTERS - 1
+                ),
+            ));
+        }
         nodes.sort_by_key(|a| a.code);
         for w in nodes.windows(2) {
             if w[0].code == w[1].code {
