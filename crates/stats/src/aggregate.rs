@@ -32,7 +32,7 @@
 //!   concatenated and the later part's opening census must equal the earlier part's closing one.
 
 use crate::clock::{DayClock, Period, Split};
-use crate::segment::{Segment, SegmentWalk, same_str, unit_name};
+use crate::segment::{SegmentWalk, name_tag, same_str, unit_name};
 use crate::sketch::ChargeDistribution;
 use crate::stay::{Disposition, EncounterClass, Stay};
 use foldhash::HashMap;
@@ -274,35 +274,23 @@ struct FacilityKeys {
     keys: HashMap<Box<str>, u32>,
 }
 
-/// Entries of a grid's name cache (a power of two).
-const NAME_CACHE: usize = 64;
+/// Initial slots of a grid's name table (a power of two; it doubles at half load).
+const NAME_TABLE: usize = 64;
 
-/// One entry of a grid's direct-mapped name cache: the first 8 bytes of a name, its length and
-/// facility, and its key.
+/// One slot of a grid's name table: a name's tag ([`name_tag`]), its length and facility, and
+/// its key.
 #[derive(Debug, Clone, Copy, Default)]
-struct NameCacheEntry {
+struct NameSlot {
     tag: u64,
-    /// `len << 32 | (facility index + 1)`; 0 = empty.
+    /// `len << 32 | (facility index + 1)`; 0 = empty slot.
     meta: u64,
     key: u32,
 }
 
-/// A name's first and last 4 bytes as an integer (two overlapping loads; shorter names byte
-/// by byte): with the length, it identifies names of up to 8 bytes; longer ones are compared
-/// in full on a cache hit.
-#[inline]
-fn name_tag(bytes: &[u8]) -> u64 {
-    let n = bytes.len();
-    if n >= 4 {
-        let head = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
-        let tail = u32::from_le_bytes([bytes[n - 4], bytes[n - 3], bytes[n - 2], bytes[n - 1]]);
-        u64::from(head) | (u64::from(tail) << 32)
-    } else {
-        let mut t = 0u64;
-        for (i, &b) in bytes.iter().enumerate() {
-            t |= u64::from(b) << (8 * i);
-        }
-        t
+impl NameSlot {
+    #[inline]
+    fn home(tag: u64, meta: u64, mask: usize) -> usize {
+        ((tag ^ meta.rotate_left(29)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) as usize & mask
     }
 }
 
@@ -317,8 +305,10 @@ pub(crate) struct Grid {
     facility_index: HashMap<Box<str>, u32>,
     /// the facility found last (stays come mostly from one facility): skips a hash lookup
     last_facility: usize,
-    /// recent (facility, name) → key lookups: an integer compare instead of hashing a name
-    name_cache: Vec<NameCacheEntry>,
+    /// every (facility, name) → key, open addressing on the name's tag: integer compares
+    /// instead of hashing and comparing the name (names longer than 8 bytes are compared in
+    /// full on a tag match)
+    name_table: Vec<NameSlot>,
     /// key-major: (key × days + day) × 2 + population
     pub(crate) cells: Vec<DayCounts>,
     /// midnight census before the first day, per key and population
@@ -335,7 +325,7 @@ impl Grid {
             lookup: Vec::new(),
             facility_index: HashMap::new(),
             last_facility: usize::MAX,
-            name_cache: vec![NameCacheEntry::default(); NAME_CACHE],
+            name_table: vec![NameSlot::default(); NAME_TABLE],
             cells: Vec::new(),
             opening: Vec::new(),
             extras: HashMap::new(),
@@ -343,13 +333,19 @@ impl Grid {
     }
 
     /// The index of a facility's key map (created when new).
-    #[inline]
+    #[inline(always)]
     fn facility(&mut self, facility: &str) -> usize {
         if let Some(f) = self.lookup.get(self.last_facility)
             && same_str(&f.facility, facility)
         {
             return self.last_facility;
         }
+        self.facility_slow(facility)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn facility_slow(&mut self, facility: &str) -> usize {
         let f = match self.facility_index.get(facility) {
             Some(&f) => f as usize,
             None => {
@@ -367,24 +363,51 @@ impl Grid {
     }
 
     /// The key of a name within a facility (index from [`Grid::facility`]), created when new.
-    #[inline]
+    #[inline(always)]
     fn key_in(&mut self, f: usize, name: &str, days: usize) -> u32 {
         let bytes = name.as_bytes();
         let tag = name_tag(bytes);
         let meta = ((bytes.len() as u64) << 32) | (f as u64 + 1);
-        let slot = ((tag ^ meta.rotate_left(29)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58)
-            as usize
-            & (NAME_CACHE - 1);
-        let e = self.name_cache[slot];
-        if e.tag == tag
-            && e.meta == meta
-            && (bytes.len() <= 8 || *self.names[e.key as usize].name == *name)
-        {
-            return e.key;
+        let mask = self.name_table.len() - 1;
+        let mut slot = NameSlot::home(tag, meta, mask);
+        loop {
+            let e = self.name_table[slot];
+            if e.tag == tag
+                && e.meta == meta
+                && (bytes.len() <= 8 || *self.names[e.key as usize].name == *name)
+            {
+                return e.key;
+            }
+            if e.meta == 0 {
+                return self.key_insert(f, name, days, tag, meta);
+            }
+            slot = (slot + 1) & mask;
         }
+    }
+
+    /// A (facility, name) the name table does not hold: its key (new), entered in the table.
+    #[cold]
+    #[inline(never)]
+    fn key_insert(&mut self, f: usize, name: &str, days: usize, tag: u64, meta: u64) -> u32 {
         let key = self.key_in_map(f, name, days);
-        self.name_cache[slot] = NameCacheEntry { tag, meta, key };
+        if (self.names.len() + 1) * 2 > self.name_table.len() {
+            let old = std::mem::take(&mut self.name_table);
+            self.name_table = vec![NameSlot::default(); old.len() * 2];
+            for e in old.into_iter().filter(|e| e.meta != 0) {
+                self.put_slot(e);
+            }
+        }
+        self.put_slot(NameSlot { tag, meta, key });
         key
+    }
+
+    fn put_slot(&mut self, e: NameSlot) {
+        let mask = self.name_table.len() - 1;
+        let mut slot = NameSlot::home(e.tag, e.meta, mask);
+        while self.name_table[slot].meta != 0 {
+            slot = (slot + 1) & mask;
+        }
+        self.name_table[slot] = e;
     }
 
     fn key_in_map(&mut self, f: usize, name: &str, days: usize) -> u32 {
@@ -526,8 +549,6 @@ pub struct Aggregator {
     pub(crate) grids: Vec<Grid>,
     feed: FeedCounts,
     code_buf: String,
-    /// The segments of the stay being added (kept to reuse its allocation).
-    seg_buf: Vec<Segment>,
 }
 
 impl Aggregator {
@@ -548,7 +569,6 @@ impl Aggregator {
             grids,
             feed: FeedCounts::default(),
             code_buf: String::new(),
-            seg_buf: Vec::new(),
         }
     }
 
@@ -683,14 +703,6 @@ impl Aggregator {
         let adm_day = self.clock.day(stay.admitted);
         let dis_day = stay.discharged.map(|d| self.clock.day(d));
         // Build the unit segments (in a buffer kept between stays: no allocation per stay).
-        let mut segs = std::mem::take(&mut self.seg_buf);
-        segs.clear();
-        let clock = &self.clock;
-        let mut walk = SegmentWalk::new(stay, adm_day, dis_day);
-        while let Some((seg, _)) = walk.next_with(|t| clock.day(t)) {
-            segs.push(seg);
-        }
-
         let facts = StayFacts {
             pop: stay.population().index(),
             adm_day,
@@ -702,17 +714,16 @@ impl Aggregator {
         };
         // The unit grid apart from the loop over the others: straight-line code for the usual
         // configuration (no service / payer / diagnosis-group grids).
-        self.add_to_grid(0, stay, &segs, &facts);
+        self.add_to_grid(0, stay, &facts);
         for g in 1..self.grids.len() {
-            self.add_to_grid(g, stay, &segs, &facts);
+            self.add_to_grid(g, stay, &facts);
         }
-        self.seg_buf = segs;
         Ok(())
     }
 
     /// Adds a stay's counts to one grid (see [`Aggregator::add_stay_inner`]).
     #[inline(always)]
-    fn add_to_grid(&mut self, g: usize, stay: &Stay, segs: &[Segment], facts: &StayFacts) {
+    fn add_to_grid(&mut self, g: usize, stay: &Stay, facts: &StayFacts) {
         let StayFacts {
             pop,
             adm_day,
@@ -722,6 +733,7 @@ impl Aggregator {
             readmitted,
             is_readmission,
         } = *facts;
+        let pop = pop & 1;
         let facility = stay.facility.as_str();
         let group_by = self.grids[g].group_by;
         let fac = self.grids[g].facility(facility);
@@ -737,166 +749,132 @@ impl Aggregator {
             .unwrap_or(UNKNOWN_GROUP);
             Some(self.grids[g].key_in(fac, name, self.days))
         };
-        let n = segs.len();
+        let days = self.days;
+        let first = i64::from(self.first);
         let mut last_key = 0;
-        for (i, &seg) in segs.iter().enumerate() {
+        // The stay's unit segments, walked as they are counted (no buffer; every grid walks).
+        let mut walk = SegmentWalk::new(stay, adm_day, dis_day);
+        let mut is_first = true;
+        while let Some((seg, is_last)) = walk.next_with(|t| self.clock.day(t)) {
             let key = match fixed_key {
                 Some(k) => k,
-                None => self.grids[g].key_in(fac, unit_name(stay, seg.unit), self.days),
+                None => self.grids[g].key_in(fac, unit_name(stay, seg.unit), days),
             };
             last_key = key;
-            // Census, arrival and departure of the segment: one slice of this key's cells
-            // (populations interleaved: day d of population p is `2 d + p`), indexed by the
-            // segment's start and end relative to the period.
-            let days = self.days;
+            // Census, arrival and departure of the segment: one slice of this key's cells, a
+            // pair (A&C, NB) per day, indexed by the segment's start and end relative to the
+            // period (`get_mut` is the in-period test: negative offsets wrap to huge ones).
             let Grid { cells, opening, .. } = &mut self.grids[g];
             let base = key as usize * days * 2;
-            let cells = &mut cells[base..base + days * 2];
-            let in_period = |x: i64| x >= 0 && x < days as i64;
-            let start = i64::from(seg.start) - i64::from(self.first);
-            let end = seg
-                .end
-                .map_or(i64::MAX, |e| i64::from(e) - i64::from(self.first));
+            let (pairs, _) = cells[base..base + days * 2].as_chunks_mut::<2>();
+            let start = i64::from(seg.start) - first;
+            let end = seg.end.map_or(i64::MAX, |e| i64::from(e) - first);
             // Midnight census: present at the end of days start..end (a stay that began
-            // before the period is in the opening census).
-            if end > start {
-                let counted = if start < 0 {
-                    if end >= 0 {
-                        opening[key as usize][pop] += 1;
-                    }
-                    end >= 0
-                } else if in_period(start) {
-                    cells[start as usize * 2 + pop].census_delta += 1;
-                    true
-                } else {
-                    false
-                };
-                if counted && in_period(end) {
-                    cells[end as usize * 2 + pop].census_delta -= 1;
-                }
-            }
-            // Arrival.
-            if in_period(start) {
-                let c = &mut cells[start as usize * 2 + pop];
-                if i == 0 {
+            // before the period and ends in it or later is in the opening census).
+            let stays_a_midnight = i32::from(start < end);
+            if let Some(pair) = pairs.get_mut(start as usize) {
+                let c = &mut pair[pop];
+                c.census_delta += stays_a_midnight;
+                if is_first {
                     c.admissions += 1;
-                    if is_readmission {
-                        c.readmission_admissions += 1;
-                    }
-                    if stay.admit_source == crate::stay::AdmitSource::TransferFromHospital {
-                        c.admissions_from_other_hospital += 1;
-                    }
+                    c.readmission_admissions += u32::from(is_readmission);
+                    c.admissions_from_other_hospital += u32::from(
+                        stay.admit_source == crate::stay::AdmitSource::TransferFromHospital,
+                    );
                 } else {
                     c.transfers_in += 1;
                 }
+            } else if start < 0 && end >= 0 {
+                opening[key as usize][pop] += 1;
             }
-            // Departure to the next unit.
-            if i + 1 < n && seg.end.is_some() && in_period(end) {
-                cells[end as usize * 2 + pop].transfers_out += 1;
+            if let Some(pair) = pairs.get_mut(end as usize) {
+                let c = &mut pair[pop];
+                // start < end here implies start < days: counted on arrival or in the opening.
+                c.census_delta -= stays_a_midnight;
+                if !is_last {
+                    c.transfers_out += 1;
+                } else {
+                    // The last segment ends with the discharge (end = discharge day).
+                    let dd = seg.end.unwrap_or(adm_day);
+                    add_discharge(c, stay, dd - adm_day, under_48, readmitted);
+                }
             }
+            is_first = false;
         }
         // Deliveries and their births: on the delivery day (else the discharge day), on the
         // unit the mother was on that day.
         if stay.delivery.is_some() || stay.live_births > 0 || stay.stillbirths > 0 {
-            let day = stay.delivered.map(|t| self.clock.day(t)).or(dis_day);
-            if let Some(day) = day
-                && let Some(di) = self.day_index(day)
-            {
-                let mut key = last_key;
-                if fixed_key.is_none() {
-                    for seg in segs {
-                        if seg.start <= day {
-                            key = self.grids[g].key_in(fac, unit_name(stay, seg.unit), self.days);
-                        }
-                    }
-                }
-                let idx = self.grids[g].cell_index(key, di, pop, self.days);
-                let c = &mut self.grids[g].cells[idx];
-                if let Some(d) = stay.delivery {
-                    c.deliveries += 1;
-                    if d == crate::stay::Delivery::Cesarean {
-                        c.cesareans += 1;
-                    }
-                }
-                c.live_births += u32::from(stay.live_births);
-                c.stillbirths += u32::from(stay.stillbirths);
-            }
+            self.add_delivery(g, stay, fac, fixed_key, last_key, pop, facts);
         }
-        // Discharge.
-        let Some(dd) = dis_day else { return };
-        let Some(di) = self.day_index(dd) else {
-            return;
-        };
-        let idx = self.grids[g].cell_index(last_key, di, pop, self.days);
-        let c = &mut self.grids[g].cells[idx];
-        c.discharges += 1;
-        c.los_days = c
-            .los_days
-            .saturating_add((dd - adm_day).max(1).unsigned_abs());
-        if dd == adm_day {
-            c.same_day += 1;
-        }
-        if stay.disposition.is_transfer_out() {
-            c.discharges_to_other_facility += 1;
-        }
-        if stay.died() {
-            c.deaths += 1;
-            if under_48 {
-                c.deaths_under_48h += 1;
-            }
-            let a = stay.autopsy;
-            if a.performed {
-                c.autopsies += 1;
-            }
-            if a.medical_examiner_case && !a.performed {
-                c.medical_examiner_not_autopsied += 1;
-            }
-            let available = a
-                .body_available
-                .unwrap_or(a.performed || !a.medical_examiner_case);
-            if available {
-                c.deaths_body_available += 1;
-            }
-            if stay.direct_maternal_death {
-                c.direct_maternal_deaths += 1;
-            }
-        }
-        if stay.obstetric {
-            c.obstetric_discharges += 1;
-        }
-        c.infections += u32::from(stay.hospital_acquired_infections);
-        if stay.consultation {
-            c.consultations += 1;
-        }
-        if let Some(r) = readmitted {
-            c.readmission_index += 1;
-            if r {
-                c.readmissions += 1;
-            }
-        }
-        if let Some(ch) = stay.charges_cents {
-            c.charged_stays += 1;
-            c.charges_cents = c.charges_cents.saturating_add(ch);
-        }
-        if stay.charges_cents.is_some() || !stay.diagnoses.is_empty() || !stay.procedures.is_empty()
+        // Code counts and charge distribution of the discharge.
+        if (stay.charges_cents.is_some()
+            || !stay.diagnoses.is_empty()
+            || !stay.procedures.is_empty())
+            && dis_day.is_some_and(|d| self.day_index(d).is_some())
         {
-            let bucket = bucket.unwrap_or(0);
-            let mut buf = std::mem::take(&mut self.code_buf);
-            let extras = self.grids[g]
-                .extras
-                .entry((last_key, bucket, pop as u8))
-                .or_default();
-            if let Some(ch) = stay.charges_cents {
-                extras.charges.add(ch);
-            }
-            for d in &stay.diagnoses {
-                bump(&mut extras.diagnoses, &d.code, &mut buf);
-            }
-            for p in &stay.procedures {
-                bump(&mut extras.procedures, &p.code, &mut buf);
-            }
-            self.code_buf = buf;
+            self.add_extras(g, stay, last_key, bucket.unwrap_or(0), pop);
         }
+    }
+
+    /// Deliveries and their births: on the delivery day (else the discharge day), on the unit
+    /// the mother was on that day.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
+    fn add_delivery(
+        &mut self,
+        g: usize,
+        stay: &Stay,
+        fac: usize,
+        fixed_key: Option<u32>,
+        last_key: u32,
+        pop: usize,
+        facts: &StayFacts,
+    ) {
+        let dis_day = facts.dis_day;
+        let day = stay.delivered.map(|t| self.clock.day(t)).or(dis_day);
+        if let Some(day) = day
+            && let Some(di) = self.day_index(day)
+        {
+            let mut key = last_key;
+            if fixed_key.is_none() {
+                let mut walk = SegmentWalk::new(stay, facts.adm_day, dis_day);
+                while let Some((seg, _)) = walk.next_with(|t| self.clock.day(t)) {
+                    if seg.start <= day {
+                        key = self.grids[g].key_in(fac, unit_name(stay, seg.unit), self.days);
+                    }
+                }
+            }
+            let idx = self.grids[g].cell_index(key, di, pop, self.days);
+            let c = &mut self.grids[g].cells[idx];
+            if let Some(d) = stay.delivery {
+                c.deliveries += 1;
+                if d == crate::stay::Delivery::Cesarean {
+                    c.cesareans += 1;
+                }
+            }
+            c.live_births += u32::from(stay.live_births);
+            c.stillbirths += u32::from(stay.stillbirths);
+        }
+    }
+
+    /// The discharge's code counts and charges, per (key, report bucket, population).
+    #[inline(never)]
+    fn add_extras(&mut self, g: usize, stay: &Stay, key: u32, bucket: i32, pop: usize) {
+        let mut buf = std::mem::take(&mut self.code_buf);
+        let extras = self.grids[g]
+            .extras
+            .entry((key, bucket, pop as u8))
+            .or_default();
+        if let Some(ch) = stay.charges_cents {
+            extras.charges.add(ch);
+        }
+        for d in &stay.diagnoses {
+            bump(&mut extras.diagnoses, &d.code, &mut buf);
+        }
+        for p in &stay.procedures {
+            bump(&mut extras.procedures, &p.code, &mut buf);
+        }
+        self.code_buf = buf;
     }
 
     #[inline]
@@ -1075,6 +1053,51 @@ impl Aggregator {
         }
         out
     }
+}
+
+/// Counts a discharge in its cell (discharge day, discharging unit): `los` = discharge day −
+/// admission day (a same-day stay counts 1 day of LOS, AHIMA).
+#[inline(always)]
+fn add_discharge(
+    c: &mut DayCounts,
+    stay: &Stay,
+    los: i32,
+    under_48: bool,
+    readmitted: Option<bool>,
+) {
+    c.discharges += 1;
+    c.los_days = c.los_days.saturating_add(los.max(1).unsigned_abs());
+    c.same_day += u32::from(los == 0);
+    c.discharges_to_other_facility += u32::from(stay.disposition.is_transfer_out());
+    if stay.died() {
+        add_death(c, stay, under_48);
+    }
+    c.obstetric_discharges += u32::from(stay.obstetric);
+    c.infections += u32::from(stay.hospital_acquired_infections);
+    c.consultations += u32::from(stay.consultation);
+    if let Some(r) = readmitted {
+        c.readmission_index += 1;
+        c.readmissions += u32::from(r);
+    }
+    if let Some(ch) = stay.charges_cents {
+        c.charged_stays += 1;
+        c.charges_cents = c.charges_cents.saturating_add(ch);
+    }
+}
+
+/// Counts an inpatient death in its discharge cell.
+#[inline(never)]
+fn add_death(c: &mut DayCounts, stay: &Stay, under_48: bool) {
+    c.deaths += 1;
+    c.deaths_under_48h += u32::from(under_48);
+    let a = stay.autopsy;
+    c.autopsies += u32::from(a.performed);
+    c.medical_examiner_not_autopsied += u32::from(a.medical_examiner_case && !a.performed);
+    let available = a
+        .body_available
+        .unwrap_or(a.performed || !a.medical_examiner_case);
+    c.deaths_body_available += u32::from(available);
+    c.direct_maternal_deaths += u32::from(stay.direct_maternal_death);
 }
 
 fn date_str(day: i32) -> String {

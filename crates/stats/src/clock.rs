@@ -172,35 +172,50 @@ pub fn census_day(t: Timestamp, tz: &TimeZone) -> i32 {
 
 const SECONDS_PER_DAY: i64 = 86_400;
 
-/// The UTC offsets of one UTC day: `before` until `switch` seconds into the day, `after` from
-/// then on ([`UtcDayOffsets::SLOW`]: the day has several transitions, ask the tz database).
+/// The census days of one UTC day, as a function of the second `r` of the day: before
+/// `switch` (the second the zone's offset changes, 86 400 if it does not) the day is
+/// `day_before + (r ≥ cut_before)`, from then on `day_after + (r ≥ cut_after)` (the cut is the
+/// second local midnight passes; 86 400 = not that day). [`UtcDay::SLOW`]: the UTC day has
+/// several transitions, ask the tz database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct UtcDayOffsets {
+struct UtcDay {
     switch: i32,
-    before: i32,
-    after: i32,
+    day_before: i32,
+    cut_before: i32,
+    day_after: i32,
+    cut_after: i32,
 }
 
-impl UtcDayOffsets {
+impl UtcDay {
     /// Marks a UTC day with more than one offset transition.
     const SLOW: i32 = i32::MIN;
+
+    /// The local day and the cut for UTC day `utc_day` under a constant `offset` (seconds):
+    /// `floor((r + offset) / 86 400) = floor(offset / 86 400) + (r ≥ 86 400 − offset mod 86 400)`.
+    fn under(utc_day: i64, offset: i32) -> (i32, i32) {
+        let o = i64::from(offset);
+        let day = utc_day + o.div_euclid(SECONDS_PER_DAY);
+        let cut = SECONDS_PER_DAY - o.rem_euclid(SECONDS_PER_DAY);
+        (day as i32, cut as i32)
+    }
 }
 
 /// Turns instants into census days (local calendar dates) for one time zone, fast around a
 /// period.
 ///
-/// For every UTC day from about a year before to a year after the period it keeps the zone's
-/// UTC offset and the second of the day it changes (if it does), so a conversion is a table
-/// load, a comparison and two divisions by a constant — no search, daylight-saving days
-/// included. Instants farther away (and UTC days with more than one transition) use jiff's tz
-/// database. The result is always the instant's local calendar date ([`census_day`]).
+/// For every UTC day from about a year before to a year after the period it keeps the local
+/// day at the start of the UTC day and the second local midnight passes (two of each when the
+/// zone's offset changes that day), so a conversion is one unsigned division by a constant, a
+/// table load and two comparisons — no search, daylight-saving days included. Instants
+/// farther away (and UTC days with more than one transition) use jiff's tz database. The
+/// result is always the instant's local calendar date ([`census_day`]).
 #[derive(Debug, Clone)]
 pub struct DayClock {
     tz: TimeZone,
-    /// UTC day number of `offsets[0]`.
-    first_utc_day: i64,
+    /// Unix second of the start of the first UTC day of `days`.
+    start: i64,
     /// One entry per UTC day.
-    offsets: Vec<UtcDayOffsets>,
+    days: Vec<UtcDay>,
 }
 
 impl DayClock {
@@ -215,42 +230,37 @@ impl DayClock {
         let start = first * SECONDS_PER_DAY;
         let end = (last + 1) * SECONDS_PER_DAY;
         let mut offset = tz.to_offset(ts(start)).seconds();
-        let mut offsets: Vec<UtcDayOffsets> = (first..=last)
-            .map(|_| UtcDayOffsets {
-                switch: SECONDS_PER_DAY as i32,
-                before: 0,
-                after: 0,
-            })
-            .collect();
-        // Offsets between transitions, day by day; a transition sets its day's switch.
         let mut transitions = tz.following(ts(start)).map_while(|tr| {
             let s = tr.timestamp().as_second();
             (s < end).then(|| (s, tr.offset().seconds()))
         });
         let mut next = transitions.next();
-        for (i, day) in (first..=last).enumerate() {
-            let e = &mut offsets[i];
-            e.before = offset;
-            e.after = offset;
+        let mut days = Vec::with_capacity((last - first + 1) as usize);
+        for day in first..=last {
+            let (day_before, cut_before) = UtcDay::under(day, offset);
+            let mut e = UtcDay {
+                switch: SECONDS_PER_DAY as i32,
+                day_before,
+                cut_before,
+                day_after: day_before,
+                cut_after: cut_before,
+            };
             let day_end = (day + 1) * SECONDS_PER_DAY;
             while let Some((s, o)) = next
                 && s < day_end
             {
                 if e.switch == SECONDS_PER_DAY as i32 {
                     e.switch = (s - day * SECONDS_PER_DAY) as i32;
-                    e.after = o;
+                    (e.day_after, e.cut_after) = UtcDay::under(day, o);
                 } else {
-                    e.switch = UtcDayOffsets::SLOW;
+                    e.switch = UtcDay::SLOW;
                 }
                 offset = o;
                 next = transitions.next();
             }
+            days.push(e);
         }
-        DayClock {
-            tz,
-            first_utc_day: first,
-            offsets,
-        }
+        DayClock { tz, start, days }
     }
 
     /// The time zone.
@@ -260,20 +270,30 @@ impl DayClock {
 
     /// The census day (local calendar date, days since 1970-01-01) of an instant; equal to
     /// [`census_day`].
-    #[inline]
+    #[inline(always)]
     pub fn day(&self, t: Timestamp) -> i32 {
-        let s = t.as_second();
-        let utc_day = s.div_euclid(SECONDS_PER_DAY);
-        // Negative (before the table) becomes usize::MAX: not in the table.
-        let i = usize::try_from(utc_day - self.first_utc_day).unwrap_or(usize::MAX);
-        match self.offsets.get(i) {
-            Some(e) if e.switch != UtcDayOffsets::SLOW => {
-                let r = (s - utc_day * SECONDS_PER_DAY) as i32;
-                let offset = if r < e.switch { e.before } else { e.after };
-                (s + i64::from(offset)).div_euclid(SECONDS_PER_DAY) as i32
-            }
-            _ => census_day(t, &self.tz),
+        // Before the table wraps to a huge value: not in the table.
+        let rel = t.as_second().wrapping_sub(self.start) as u64;
+        let i = rel / SECONDS_PER_DAY as u64;
+        if let Ok(i) = usize::try_from(i)
+            && let Some(e) = self.days.get(i)
+            && e.switch != UtcDay::SLOW
+        {
+            let r = (rel - i as u64 * SECONDS_PER_DAY as u64) as i32;
+            let (day, cut) = if r < e.switch {
+                (e.day_before, e.cut_before)
+            } else {
+                (e.day_after, e.cut_after)
+            };
+            return day + i32::from(r >= cut);
         }
+        self.day_slow(t)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn day_slow(&self, t: Timestamp) -> i32 {
+        census_day(t, &self.tz)
     }
 
     /// The UTC instant of the local midnight that starts `day` (or the first instant of the

@@ -231,6 +231,34 @@ pub(crate) fn same_str(a: &str, b: &str) -> bool {
     a.len() == b.len() && (a.is_empty() || a.as_bytes() == b.as_bytes())
 }
 
+/// A name's first and last 4 bytes as an integer (two overlapping loads; names of 1–3 bytes:
+/// first, middle and last byte): with the length, it identifies names of up to 8 bytes.
+#[inline(always)]
+pub(crate) fn name_tag(bytes: &[u8]) -> u64 {
+    let n = bytes.len();
+    if n >= 4 {
+        let head = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+        let tail = u32::from_le_bytes([bytes[n - 4], bytes[n - 3], bytes[n - 2], bytes[n - 1]]);
+        u64::from(head) | (u64::from(tail) << 32)
+    } else if n > 0 {
+        u64::from(bytes[0]) | (u64::from(bytes[n >> 1]) << 8) | (u64::from(bytes[n - 1]) << 16)
+    } else {
+        0
+    }
+}
+
+/// Unit-name equality without a `memcmp` call for names of up to 8 bytes (tags compared).
+#[inline(always)]
+fn same_name(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len()
+        && if a.len() <= 8 {
+            name_tag(a) == name_tag(b)
+        } else {
+            a == b
+        }
+}
+
 /// The one implementation of the segment rules: walks a stay's unit history and yields one
 /// segment at a time (with whether it is the last), computing census days with the function
 /// given to each step.
@@ -270,7 +298,7 @@ impl<'a> SegmentWalk<'a> {
     }
 
     /// The next segment and whether it is the last one.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn next_with(&mut self, day: impl Fn(Timestamp) -> i32) -> Option<(Segment, bool)> {
         if self.done {
             return None;
@@ -295,7 +323,7 @@ impl<'a> SegmentWalk<'a> {
                 continue;
             }
             let ended = if self.have {
-                if same_str(&u.unit, unit_name(stay, self.cur_unit)) {
+                if same_name(&u.unit, unit_name(stay, self.cur_unit)) {
                     continue;
                 }
                 let d = day(start);
