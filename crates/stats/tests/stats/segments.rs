@@ -108,3 +108,58 @@ proptest! {
         prop_assert_eq!(day_number(period.from), first);
     }
 }
+
+/// Many units in several facilities (the aggregator's name table grows several times): every
+/// (facility, unit) keeps its own counts.
+#[test]
+fn many_units_keep_their_own_counts() {
+    use medrec_stats::{EncounterClass, GroupBy, Stay, UnitStay};
+    let period = Period::month(2024, 3).unwrap();
+    let mut agg = Aggregator::new(AggregatorConfig::new(period, TimeZone::UTC));
+    let t = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+    let mut want = BTreeMap::new();
+    for f in 0..3 {
+        for u in 0..150 {
+            // Names of 1 to 30 bytes, some sharing first and last 4 bytes.
+            let unit = match u % 3 {
+                0 => format!("W{u}"),
+                1 => format!("WARD-{u}-EAST"),
+                _ => "X".repeat(u % 30 + 1),
+            };
+            let n = 1 + (u + f) % 3;
+            for k in 0..n {
+                let mut s = Stay::new(
+                    "p",
+                    format!("e{f}-{u}-{k}"),
+                    EncounterClass::Inpatient,
+                    t("2024-03-05T10:00:00Z"),
+                    Some(t("2024-03-08T10:00:00Z")),
+                );
+                s.facility = format!("F{f}");
+                s.units.push(UnitStay {
+                    unit: unit.clone(),
+                    from: s.admitted,
+                    to: None,
+                });
+                agg.add_stay(&s).unwrap();
+            }
+            *want.entry((format!("F{f}"), unit)).or_insert(0u64) += n as u64;
+        }
+    }
+    let mut got = BTreeMap::new();
+    for r in agg.daily(&BedSchedule::new()) {
+        *got.entry((r.facility.clone(), r.unit.clone()))
+            .or_insert(0u64) += r.admissions;
+        if r.date == jiff::civil::date(2024, 3, 6) {
+            let w = want[&(r.facility.clone(), r.unit.clone())];
+            assert_eq!(r.census as u64, w, "{} {}", r.facility, r.unit);
+        }
+    }
+    assert_eq!(got, want);
+    assert!(
+        agg.report(GroupBy::Unit, &BedSchedule::new())
+            .unwrap()
+            .len()
+            >= want.len()
+    );
+}
