@@ -7,17 +7,26 @@
 //! default rates) and the default encounter mix (40 % inpatient; the others are only checked
 //! for their class).
 //!
-//! Run: `cargo bench -p medrec-benches --bench review -- --warm-up-time 1 --measurement-time 3`.
+//! Groups `review_inpatient` and `review_mixed` measure wall time. Group `review_inpatient-cpu`
+//! repeats the inpatient floor and review measured in CPU time of the bench thread
+//! (`/proc/thread-self/schedstat`, as in the `code` bench): on the shared 2-core machine wall
+//! time also counts the time other processes hold the core; CPU time counts only the time this
+//! thread ran (cache disturbance by the others remains).
+//!
+//! Run: `cargo bench -p medrec-benches --bench review -- --warm-up-time 1 --measurement-time 3`
+//! (add `review_inpatient-cpu` to run only the CPU-time group).
 
 #![allow(missing_docs)] // criterion_group! generates an undocumented function
 
+use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use medrec::completeness::Reviewer;
 use medrec::model::PatientRecord;
 use medrec::synth::{Population, PopulationConfig};
 use std::hint::black_box;
+use std::sync::OnceLock;
 
-fn records(inpatient_only: bool) -> Vec<PatientRecord> {
+fn build_records(inpatient_only: bool) -> Vec<PatientRecord> {
     let mut config = PopulationConfig {
         patients: 1500,
         seed: 7,
@@ -36,37 +45,100 @@ fn records(inpatient_only: bool) -> Vec<PatientRecord> {
         .collect()
 }
 
+/// The records of a population, built on first use and shared by the wall and CPU groups.
+fn records(inpatient_only: bool) -> &'static [PatientRecord] {
+    static INPATIENT: OnceLock<Vec<PatientRecord>> = OnceLock::new();
+    static MIXED: OnceLock<Vec<PatientRecord>> = OnceLock::new();
+    let cell = if inpatient_only { &INPATIENT } else { &MIXED };
+    cell.get_or_init(|| build_records(inpatient_only))
+}
+
+fn floor(records: &[PatientRecord]) -> usize {
+    let mut k = 0usize;
+    for r in records {
+        for e in r.encounters() {
+            k += black_box(&e.documents).len();
+        }
+    }
+    k
+}
+
+fn review(reviewer: &Reviewer, records: &[PatientRecord]) -> usize {
+    let mut k = 0usize;
+    for r in records {
+        k += black_box(reviewer.review(r)).encounters.len();
+    }
+    k
+}
+
 fn bench(c: &mut Criterion) {
     let reviewer = Reviewer::new();
     for (name, inpatient_only) in [("inpatient", true), ("mixed", false)] {
-        let records = records(inpatient_only);
-        let n: u64 = records.iter().map(|r| r.encounter_count() as u64).sum();
         let mut group = c.benchmark_group(format!("review_{name}"));
         group.sample_size(20);
+        let records = records(inpatient_only);
+        let n: u64 = records.iter().map(|r| r.encounter_count() as u64).sum();
         group.throughput(Throughput::Elements(n));
-        group.bench_function("floor_iterate_documents", |b| {
-            b.iter(|| {
-                let mut k = 0usize;
-                for r in &records {
-                    for e in r.encounters() {
-                        k += black_box(&e.documents).len();
-                    }
-                }
-                k
-            })
-        });
+        group.bench_function("floor_iterate_documents", |b| b.iter(|| floor(records)));
         group.bench_function("default_inpatient_rules", |b| {
-            b.iter(|| {
-                let mut k = 0usize;
-                for r in &records {
-                    k += black_box(reviewer.review(r)).encounters.len();
-                }
-                k
-            })
+            b.iter(|| review(&reviewer, records))
         });
         group.finish();
     }
 }
 
+/// CPU time of the calling thread, in nanoseconds (Linux; 0 elsewhere).
+fn thread_cpu_ns() -> u64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+/// A criterion measurement of the bench thread's CPU time (formatted like wall time).
+struct CpuTime(WallTime);
+
+impl Measurement for CpuTime {
+    type Intermediate = u64;
+    type Value = std::time::Duration;
+    fn start(&self) -> u64 {
+        thread_cpu_ns()
+    }
+    fn end(&self, start: u64) -> std::time::Duration {
+        std::time::Duration::from_nanos(thread_cpu_ns().saturating_sub(start))
+    }
+    fn add(&self, a: &std::time::Duration, b: &std::time::Duration) -> std::time::Duration {
+        *a + *b
+    }
+    fn zero(&self) -> std::time::Duration {
+        std::time::Duration::ZERO
+    }
+    fn to_f64(&self, v: &std::time::Duration) -> f64 {
+        v.as_nanos() as f64
+    }
+    fn formatter(&self) -> &dyn ValueFormatter {
+        self.0.formatter()
+    }
+}
+
+fn bench_cpu(c: &mut Criterion<CpuTime>) {
+    let reviewer = Reviewer::new();
+    let mut group = c.benchmark_group("review_inpatient-cpu");
+    group.sample_size(20);
+    let records = records(true);
+    let n: u64 = records.iter().map(|r| r.encounter_count() as u64).sum();
+    group.throughput(Throughput::Elements(n));
+    group.bench_function("floor_iterate_documents", |b| b.iter(|| floor(records)));
+    group.bench_function("default_inpatient_rules", |b| {
+        b.iter(|| review(&reviewer, records))
+    });
+    group.finish();
+}
+
 criterion_group!(benches, bench);
-criterion_main!(benches);
+criterion_group! {
+    name = cpu;
+    config = Criterion::default().with_measurement(CpuTime(WallTime));
+    targets = bench_cpu
+}
+criterion_main!(benches, cpu);

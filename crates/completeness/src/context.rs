@@ -281,7 +281,13 @@ impl CodedDiagnosis {
     /// The FHIR path of the diagnosis.
     pub fn path(&self) -> String {
         match &self.source {
-            DiagnosisSource::Claim { claim, index } => format!("{claim}.diagnosis[{index}]"),
+            DiagnosisSource::Claim { claim, index } => {
+                let mut s = String::with_capacity(claim.len() + 16);
+                s.push_str(claim);
+                s.push_str(".diagnosis");
+                push_index(&mut s, *index);
+                s
+            }
             DiagnosisSource::Condition(c) => format!("{c}.code"),
             DiagnosisSource::Encounter(i) => format!("Encounter.diagnosis[{i}]"),
         }
@@ -381,6 +387,29 @@ pub struct ResourceRef<'a> {
 }
 
 impl ResourceRef<'_> {
+    /// The name (as [`std::fmt::Display`] writes it) followed by `suffix`, built without the
+    /// formatting machinery (this runs for every claim and procedure code of every stay).
+    fn to_string_with(self, suffix: &str) -> String {
+        let mut s = String::with_capacity(
+            self.resource_type.len()
+                + 1
+                + self.id.or(self.fallback).map_or(0, str::len)
+                + suffix.len()
+                + 8,
+        );
+        match (self.id, self.fallback) {
+            (Some(id), _) => {
+                s.push_str(self.resource_type);
+                s.push('/');
+                s.push_str(id);
+            }
+            (None, Some(u)) => s.push_str(u),
+            (None, None) => s.push_str(self.resource_type),
+        }
+        s.push_str(suffix);
+        s
+    }
+
     /// The resource type (`Encounter`, `DocumentReference` …).
     pub fn resource_type(&self) -> &'static str {
         self.resource_type
@@ -395,7 +424,11 @@ impl ResourceRef<'_> {
 impl std::fmt::Display for ResourceRef<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match (self.id, self.fallback) {
-            (Some(id), _) => write!(f, "{}/{id}", self.resource_type),
+            (Some(id), _) => {
+                f.write_str(self.resource_type)?;
+                f.write_str("/")?;
+                f.write_str(id)
+            }
             (None, Some(u)) => f.write_str(u),
             (None, None) => f.write_str(self.resource_type),
         }
@@ -425,7 +458,6 @@ impl<'a> EncounterContext<'a> {
         config: &'a ReviewConfig,
         codes: &'a CodeTables,
     ) -> EncounterContext<'a> {
-        std::hint::black_box(prefetch(&encounter, record.patient()));
         let e = encounter.encounter;
         let reference = resource_ref("Encounter", e.id.as_deref(), encounter.full_url);
         let setting = CareSetting::from_class(
@@ -697,8 +729,9 @@ impl<'a> EncounterContext<'a> {
 /// loop of independent loads, so that the processor overlaps their cache misses; reading each
 /// resource in full, one after the other, waits for one miss at a time. On a population larger
 /// than the caches (the `review` bench: 1,500 patients) most of the time of a review is such
-/// waiting. Returns a sum of what it read (pass it to [`std::hint::black_box`]).
-fn prefetch<'a>(enc: &EncounterRecord<'a>, patient: Option<&'a Patient>) -> usize {
+/// waiting. Returns a sum of what it read (pass it to [`std::hint::black_box`]). The
+/// [`crate::Reviewer`] calls it before building the [`EncounterContext`].
+pub(crate) fn prefetch<'a>(enc: &EncounterRecord<'a>, patient: Option<&'a Patient>) -> usize {
     fn text<'t>(texts: &mut Vec<&'t str>, s: Option<&'t str>) {
         if let Some(s) = s {
             texts.push(s);
@@ -898,7 +931,7 @@ fn diagnoses_of(record: &PatientRecord, enc: &EncounterRecord<'_>) -> (Vec<Coded
             continue;
         }
         let claim_ref: std::sync::Arc<str> = resource_ref("Claim", claim.id.as_deref(), None)
-            .to_string()
+            .to_string_with("")
             .into();
         let has_principal_type = claim.diagnosis.iter().any(|d| {
             d.type_
@@ -988,7 +1021,7 @@ fn diagnoses_of(record: &PatientRecord, enc: &EncounterRecord<'_>) -> (Vec<Coded
             admitting: false,
             poa: None,
             source: DiagnosisSource::Condition(
-                resource_ref("Condition", c.id.as_deref(), None).to_string(),
+                resource_ref("Condition", c.id.as_deref(), None).to_string_with(""),
             ),
         });
     }
@@ -1023,7 +1056,11 @@ fn procedure_codes_of(enc: &EncounterRecord<'_>) -> Vec<CodedProcedure> {
                     if !out.iter().any(|o| o.code == code) {
                         out.push(CodedProcedure {
                             code: code.to_string(),
-                            path: format!("{claim_ref}.procedure[{i}]"),
+                            path: {
+                                let mut path = claim_ref.to_string_with(".procedure");
+                                push_index(&mut path, i);
+                                path
+                            },
                         });
                     }
                 }
@@ -1038,7 +1075,7 @@ fn procedure_codes_of(enc: &EncounterRecord<'_>) -> Vec<CodedProcedure> {
             if !out.iter().any(|o| o.code == code) {
                 out.push(CodedProcedure {
                     code: code.to_string(),
-                    path: format!("{}.code", resource_ref("Procedure", p.id.as_deref(), None)),
+                    path: resource_ref("Procedure", p.id.as_deref(), None).to_string_with(".code"),
                 });
             }
         }
@@ -1059,8 +1096,53 @@ pub(crate) fn unit_of(enc: &EncounterRecord<'_>) -> Option<String> {
     last.display.clone().or_else(|| last.reference.clone())
 }
 
+/// Appends `[i]` (decimal) to a path.
+fn push_index(s: &mut String, i: usize) {
+    let mut digits = [0u8; 20];
+    let mut n = i;
+    let mut k = digits.len();
+    loop {
+        k -= 1;
+        digits[k] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    s.push('[');
+    for &d in &digits[k..] {
+        s.push(char::from(d));
+    }
+    s.push(']');
+}
+
 /// Adds hours to a timestamp.
 pub(crate) fn plus_hours(t: Timestamp, hours: i64) -> Timestamp {
     t.checked_add(SignedDuration::from_hours(hours))
         .unwrap_or(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn push_index_writes_decimal_in_brackets() {
+        for i in [0usize, 7, 10, 99, 123, 4096, usize::MAX] {
+            let mut s = String::from("x");
+            push_index(&mut s, i);
+            assert_eq!(s, format!("x[{i}]"));
+        }
+    }
+
+    #[test]
+    fn resource_names_match_display() {
+        for r in [
+            resource_ref("Claim", Some("c1"), None),
+            resource_ref("Claim", None, Some("urn:uuid:1")),
+            resource_ref("Claim", None, None),
+        ] {
+            assert_eq!(r.to_string_with(".procedure"), format!("{r}.procedure"));
+        }
+    }
 }

@@ -369,15 +369,17 @@ impl Reviewer {
 
     /// Reviews every encounter of a record.
     pub fn review(&self, record: &PatientRecord) -> RecordReview {
-        let patient = record.patient().and_then(|p| p.id.clone());
+        let patient = record.patient();
         let mut out = RecordReview {
-            patient: patient.clone(),
+            patient: None,
             encounters: Vec::with_capacity(record.encounter_count()),
         };
         for enc in record.encounters() {
             out.encounters
-                .push(self.review_encounter_record(record, enc, patient.as_deref()));
+                .push(self.review_encounter_record(record, enc, patient));
         }
+        // Read after the encounters: by then the patient is in cache.
+        out.patient = patient.and_then(|p| p.id.clone());
         out
     }
 
@@ -387,16 +389,18 @@ impl Reviewer {
         record: &PatientRecord,
         encounter: medrec_model::EncounterRecord<'_>,
     ) -> EncounterReview {
-        let patient = record.patient().and_then(|p| p.id.clone());
-        self.review_encounter_record(record, encounter, patient.as_deref())
+        self.review_encounter_record(record, encounter, record.patient())
     }
 
     fn review_encounter_record(
         &self,
         record: &PatientRecord,
         encounter: medrec_model::EncounterRecord<'_>,
-        patient: Option<&str>,
+        patient: Option<&medrec_model::resources::Patient>,
     ) -> EncounterReview {
+        // First read what the review reads, level by level, so that cache misses overlap.
+        std::hint::black_box(crate::context::prefetch(&encounter, patient));
+        let patient = patient.and_then(|p| p.id.as_deref());
         let encounter_id = encounter
             .encounter
             .id
