@@ -34,6 +34,21 @@
 //! | `admit_day`, `discharge_day` | Date32 | no / yes | the stay's admission and discharge census days |
 //! | `died` | Boolean | no | the stay ended in death |
 //! | `admitted_from_hospital` | Boolean | no | admit source `hosp-trans` |
+//! | `discharged_to_other_facility` | Boolean | no | disposition a transfer out ([`medrec_stats::Disposition::is_transfer_out`]) |
+//! | `death_under_48h` | Boolean | no | an inpatient death < 48 h after admission ([`Stay::death_under_48h`]) |
+//! | `autopsy_performed`, `medical_examiner_case` | Boolean | no | [`medrec_stats::Autopsy`] of the death |
+//! | `body_available` | Boolean | yes | the body was available for a hospital autopsy; null = unknown |
+//! | `direct_maternal_death` | Boolean | no | a direct maternal death |
+//! | `obstetric` | Boolean | no | an obstetric stay |
+//! | `hospital_acquired_infections` | Int32 | no | hospital-acquired infections of the stay |
+//! | `consultation` | Boolean | no | the patient received a consultation |
+//! | `charges_cents` | Int64 | yes | total charges of the stay in cents; null = unknown |
+//! | `delivery` | Utf8 | yes | `vaginal` / `cesarean` ([`medrec_stats::Delivery::as_str`]); null = no delivery |
+//! | `delivery_day` | Date32 | yes | census day of the delivery (`Stay::delivered`); null = unknown |
+//! | `live_births`, `stillbirths` | Int32 | no | the mother's `Z37` outcome of delivery |
+//!
+//! The stay facts from `discharged_to_other_facility` on are the stay's, repeated on each of its
+//! segments (the views count them once, on the segment that counts them).
 //!
 //! A patient is in the midnight census of day *d* on a unit when `start_day ≤ d < end_day`. The
 //! rows are `medrec-stats`' own segments ([`Stay::unit_segments`], the one implementation the
@@ -44,7 +59,7 @@
 //! ([`Stay::in_census`]: inpatient, not discharged before admitted).
 
 use datafusion::arrow::array::{
-    ArrayRef, BooleanBuilder, Date32Builder, Int32Builder, RecordBatch, StringBuilder,
+    ArrayRef, BooleanBuilder, Date32Builder, Int32Builder, Int64Builder, RecordBatch, StringBuilder,
 };
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::catalog::Session;
@@ -135,6 +150,20 @@ pub fn census_segments_schema() -> SchemaRef {
         Field::new("discharge_day", DataType::Date32, true),
         Field::new("died", DataType::Boolean, false),
         Field::new("admitted_from_hospital", DataType::Boolean, false),
+        Field::new("discharged_to_other_facility", DataType::Boolean, false),
+        Field::new("death_under_48h", DataType::Boolean, false),
+        Field::new("autopsy_performed", DataType::Boolean, false),
+        Field::new("medical_examiner_case", DataType::Boolean, false),
+        Field::new("body_available", DataType::Boolean, true),
+        Field::new("direct_maternal_death", DataType::Boolean, false),
+        Field::new("obstetric", DataType::Boolean, false),
+        Field::new("hospital_acquired_infections", DataType::Int32, false),
+        Field::new("consultation", DataType::Boolean, false),
+        Field::new("charges_cents", DataType::Int64, true),
+        Field::new("delivery", DataType::Utf8, true),
+        Field::new("delivery_day", DataType::Date32, true),
+        Field::new("live_births", DataType::Int32, false),
+        Field::new("stillbirths", DataType::Int32, false),
     ]))
 }
 
@@ -167,6 +196,20 @@ pub struct CensusSegmentBuilder {
     discharge_day: Date32Builder,
     died: BooleanBuilder,
     from_hospital: BooleanBuilder,
+    to_other_facility: BooleanBuilder,
+    death_under_48h: BooleanBuilder,
+    autopsy_performed: BooleanBuilder,
+    medical_examiner_case: BooleanBuilder,
+    body_available: BooleanBuilder,
+    direct_maternal_death: BooleanBuilder,
+    obstetric: BooleanBuilder,
+    infections: Int32Builder,
+    consultation: BooleanBuilder,
+    charges_cents: Int64Builder,
+    delivery: StringBuilder,
+    delivery_day: Date32Builder,
+    live_births: Int32Builder,
+    stillbirths: Int32Builder,
 }
 
 impl CensusSegmentBuilder {
@@ -190,6 +233,20 @@ impl CensusSegmentBuilder {
             discharge_day: Date32Builder::new(),
             died: BooleanBuilder::new(),
             from_hospital: BooleanBuilder::new(),
+            to_other_facility: BooleanBuilder::new(),
+            death_under_48h: BooleanBuilder::new(),
+            autopsy_performed: BooleanBuilder::new(),
+            medical_examiner_case: BooleanBuilder::new(),
+            body_available: BooleanBuilder::new(),
+            direct_maternal_death: BooleanBuilder::new(),
+            obstetric: BooleanBuilder::new(),
+            infections: Int32Builder::new(),
+            consultation: BooleanBuilder::new(),
+            charges_cents: Int64Builder::new(),
+            delivery: StringBuilder::new(),
+            delivery_day: Date32Builder::new(),
+            live_births: Int32Builder::new(),
+            stillbirths: Int32Builder::new(),
         }
     }
 
@@ -204,6 +261,10 @@ impl CensusSegmentBuilder {
         let newborn = stay.population() == Population::Newborn;
         let died = stay.died();
         let from_hospital = stay.admit_source == medrec_stats::AdmitSource::TransferFromHospital;
+        let to_other_facility = stay.disposition.is_transfer_out();
+        let under_48h = stay.death_under_48h();
+        let delivery = stay.delivery.map(|d| d.as_str());
+        let delivery_day = stay.delivered.map(|d| census_day(d, &self.tz));
         for s in stay.unit_segments(&self.tz) {
             self.encounter_id.append_value(&stay.encounter_id);
             self.patient_id.append_value(&stay.patient_id);
@@ -220,6 +281,24 @@ impl CensusSegmentBuilder {
             self.discharge_day.append_option(dis);
             self.died.append_value(died);
             self.from_hospital.append_value(from_hospital);
+            self.to_other_facility.append_value(to_other_facility);
+            self.death_under_48h.append_value(under_48h);
+            self.autopsy_performed.append_value(stay.autopsy.performed);
+            self.medical_examiner_case
+                .append_value(stay.autopsy.medical_examiner_case);
+            self.body_available
+                .append_option(stay.autopsy.body_available);
+            self.direct_maternal_death
+                .append_value(stay.direct_maternal_death);
+            self.obstetric.append_value(stay.obstetric);
+            self.infections
+                .append_value(i32::from(stay.hospital_acquired_infections));
+            self.consultation.append_value(stay.consultation);
+            self.charges_cents.append_option(stay.charges_cents);
+            self.delivery.append_option(delivery);
+            self.delivery_day.append_option(delivery_day);
+            self.live_births.append_value(i32::from(stay.live_births));
+            self.stillbirths.append_value(i32::from(stay.stillbirths));
             self.rows += 1;
         }
         if self.rows >= self.batch_rows {
@@ -250,6 +329,20 @@ impl CensusSegmentBuilder {
             Arc::new(self.discharge_day.finish()),
             Arc::new(self.died.finish()),
             Arc::new(self.from_hospital.finish()),
+            Arc::new(self.to_other_facility.finish()),
+            Arc::new(self.death_under_48h.finish()),
+            Arc::new(self.autopsy_performed.finish()),
+            Arc::new(self.medical_examiner_case.finish()),
+            Arc::new(self.body_available.finish()),
+            Arc::new(self.direct_maternal_death.finish()),
+            Arc::new(self.obstetric.finish()),
+            Arc::new(self.infections.finish()),
+            Arc::new(self.consultation.finish()),
+            Arc::new(self.charges_cents.finish()),
+            Arc::new(self.delivery.finish()),
+            Arc::new(self.delivery_day.finish()),
+            Arc::new(self.live_births.finish()),
+            Arc::new(self.stillbirths.finish()),
         ];
         RecordBatch::try_new(census_segments_schema(), columns).ok()
     }
@@ -258,7 +351,7 @@ impl CensusSegmentBuilder {
 /// Builds one table's batches from stays.
 ///
 /// One builder lives per partition or output file, so the size difference of the variants
-/// (the census builder holds 14 column builders inline) does not matter.
+/// (the census builder holds 28 column builders inline) does not matter.
 #[derive(Debug)]
 #[allow(clippy::large_enum_variant)]
 pub enum StayTableBuilder {

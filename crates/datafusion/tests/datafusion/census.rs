@@ -4,6 +4,7 @@
 use crate::common::*;
 use datafusion::datasource::MemTable;
 use datafusion::prelude::{SessionConfig, SessionContext};
+use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use medrec_datafusion::census::register_census_views;
 use medrec_datafusion::datafusion;
@@ -16,33 +17,96 @@ use medrec_stats::Stay;
 use medrec_stats::fhir::FhirReadOptions;
 use std::sync::Arc;
 
+/// The census views over `census_segments` batches of `stays`, on `partitions` partitions.
+async fn census_context(
+    stays: &[Stay],
+    tz: &TimeZone,
+    first: Date,
+    last: Date,
+    partitions: usize,
+) -> SessionContext {
+    let batches = table_batches(StayTable::CensusSegments, stays, tz);
+    let ctx =
+        SessionContext::new_with_config(SessionConfig::new().with_target_partitions(partitions));
+    medrec_datafusion::register_functions(&ctx);
+    // Several partitions, so the census is assembled from partial aggregates.
+    let parts: Vec<Vec<_>> = batches.iter().map(|b| vec![b.clone()]).collect();
+    ctx.register_table(
+        "census_segments",
+        Arc::new(MemTable::try_new(census_segments_schema(), parts).unwrap()),
+    )
+    .unwrap();
+    register_census_views(&ctx, first, last).await.unwrap();
+    ctx
+}
+
+/// A population with many deaths (under 48 h too), autopsies, deliveries, cesareans,
+/// stillbirths and newborn deaths, so every period column has something to count.
+fn eventful_population(patients: u64, seed: u64) -> medrec_synth::Population {
+    let mut cfg = medrec_synth::PopulationConfig {
+        seed,
+        patients,
+        ..medrec_synth::PopulationConfig::default()
+    };
+    cfg.stays.death = 0.15;
+    cfg.stays.death_under_48h = 0.4;
+    cfg.stays.autopsy = 0.4;
+    cfg.stays.delivery = 0.6;
+    cfg.stays.cesarean = 0.4;
+    cfg.stays.stillbirth = 0.1;
+    cfg.stays.newborn_death = 0.1;
+    medrec_synth::Population::new(cfg).unwrap()
+}
+
 #[tokio::test]
 async fn sql_census_equals_medrec_stats_on_synth_stays() {
-    for (patients, seed, partitions) in [(4000, 7, 2), (1500, 99, 1)] {
-        let pop = population(patients, seed).unwrap();
+    for (patients, seed, partitions, eventful) in [
+        (4000, 7, 2, false),
+        (1500, 99, 1, false),
+        (2500, 5, 2, true),
+    ] {
+        let pop = if eventful {
+            eventful_population(patients, seed)
+        } else {
+            population(patients, seed).unwrap()
+        };
         let cfg = pop.config();
         let tz = TimeZone::get(&cfg.time_zone).unwrap();
         let (first, last) = (cfg.from, cfg.to.yesterday().unwrap());
         let stays: Vec<Vec<Stay>> = patient_stays(&pop).collect();
         let agg = aggregate(&stays, &tz, first, last);
         let flat: Vec<Stay> = stays.concat();
-        let batches = table_batches(StayTable::CensusSegments, &flat, &tz);
-        let ctx = SessionContext::new_with_config(
-            SessionConfig::new().with_target_partitions(partitions),
-        );
-        medrec_datafusion::register_functions(&ctx);
-        // Several partitions, so the census is assembled from partial aggregates.
-        let parts: Vec<Vec<_>> = batches.iter().map(|b| vec![b.clone()]).collect();
-        ctx.register_table(
-            "census_segments",
-            Arc::new(MemTable::try_new(census_segments_schema(), parts).unwrap()),
-        )
-        .unwrap();
-        register_census_views(&ctx, first, last).await.unwrap();
+        let ctx = census_context(&flat, &tz, first, last, partitions).await;
         let days = assert_daily_equal(&agg, daily_sql(&ctx).await);
         assert!(days > 100, "{days} non-empty unit days");
-        let rows = assert_period_equal(&agg, period_sql(&ctx).await);
+        let period = period_sql(&ctx).await;
+        let totals = period_totals(&period);
+        let rows = assert_period_equal(&agg, period);
         assert!(rows >= 4, "{rows} unit rows compared");
+        // The comparison covers real counts, not zeros on both sides.
+        let mut exercised = vec![
+            "deaths",
+            "deaths_under_48h",
+            "net_death_rate",
+            "births",
+            "live_births",
+            "deliveries",
+            "cesareans",
+            "cesarean_rate",
+            "autopsies",
+            "gross_autopsy_rate",
+            "total_charges",
+            "charged_stays",
+            "infections",
+            "consultations",
+            "discharges_to_other_facilities",
+        ];
+        if eventful {
+            exercised.extend(["stillbirths", "fetal_death_rate", "newborn_death_rate"]);
+        }
+        for name in exercised {
+            assert!(totals[name] > 0.0, "{patients} patients: no {name}");
+        }
     }
 }
 
@@ -140,4 +204,211 @@ async fn a_broken_fhir_file_is_reported_and_the_rest_is_read() {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("missing.json"), "{err}");
+}
+
+/// A stay of facility `F` on `units` (unit, arrival), admitted at the first arrival.
+fn stay(id: &str, units: &[(&str, &str)], discharged: Option<&str>) -> Stay {
+    let ts = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+    let mut s = Stay::new(
+        format!("p-{id}"),
+        id,
+        medrec_stats::EncounterClass::Inpatient,
+        ts(units[0].1),
+        discharged.map(ts),
+    );
+    s.facility = "F".into();
+    s.units = units
+        .iter()
+        .map(|(u, from)| medrec_stats::UnitStay {
+            unit: u.to_string(),
+            from: ts(from),
+            to: None,
+        })
+        .collect();
+    s
+}
+
+/// The rules synth populations do not reach: medical-examiner cases, bodies not available,
+/// maternal deaths, obstetric discharges, deliveries before the admission day, without a
+/// delivery time, on an earlier unit or outside the period, births without a delivery, unknown
+/// charges, patients still in house.
+#[tokio::test]
+async fn sql_period_statistics_equal_medrec_stats_on_edge_stays() {
+    use medrec_stats::{AdmitSource, Delivery, Disposition};
+    let ts = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+    let tz = TimeZone::get("America/Chicago").unwrap();
+    let (first, last) = (
+        jiff::civil::date(2024, 3, 1),
+        jiff::civil::date(2024, 3, 31),
+    );
+    let mut stays = Vec::new();
+    // Cesarean on L&D, then postpartum: the delivery counts on L&D, the discharge on Postpartum.
+    let mut s = stay(
+        "c-section",
+        &[
+            ("L&D", "2024-03-04T16:00:00Z"),
+            ("Postpartum", "2024-03-06T14:00:00Z"),
+        ],
+        Some("2024-03-08T18:00:00Z"),
+    );
+    s.delivery = Some(Delivery::Cesarean);
+    s.delivered = Some(ts("2024-03-05T15:00:00Z"));
+    s.live_births = 2;
+    s.obstetric = true;
+    s.charges_cents = Some(1_234_567);
+    stays.push(s);
+    // A vaginal delivery without a time (counts on the discharge day), a stillbirth, and a
+    // direct maternal death: a medical examiner's case, not autopsied, body not available.
+    let mut s = stay(
+        "maternal-death",
+        &[
+            ("L&D", "2024-03-10T16:00:00Z"),
+            ("ICU", "2024-03-11T02:00:00Z"),
+        ],
+        Some("2024-03-13T11:00:00Z"),
+    );
+    s.delivery = Some(Delivery::Vaginal);
+    s.stillbirths = 1;
+    s.obstetric = true;
+    s.direct_maternal_death = true;
+    s.disposition = Disposition::Died;
+    s.death_time = Some(ts("2024-03-13T10:30:00Z"));
+    s.autopsy.medical_examiner_case = true;
+    s.autopsy.body_available = Some(false);
+    stays.push(s);
+    // Delivered before the admission day: no unit yet, so it counts on the last unit.
+    let mut s = stay(
+        "born-before-arrival",
+        &[
+            ("Med", "2024-03-15T16:00:00Z"),
+            ("Postpartum", "2024-03-16T16:00:00Z"),
+        ],
+        Some("2024-03-18T16:00:00Z"),
+    );
+    s.delivery = Some(Delivery::Vaginal);
+    s.delivered = Some(ts("2024-03-14T12:00:00Z"));
+    s.live_births = 1;
+    stays.push(s);
+    // Z37 births without a delivery procedure.
+    let mut s = stay(
+        "births-only",
+        &[("Postpartum", "2024-03-20T16:00:00Z")],
+        Some("2024-03-21T16:00:00Z"),
+    );
+    s.live_births = 1;
+    stays.push(s);
+    // Delivered before the period, discharged in it.
+    let mut s = stay(
+        "february",
+        &[
+            ("L&D", "2024-02-27T16:00:00Z"),
+            ("Postpartum", "2024-02-28T16:00:00Z"),
+        ],
+        Some("2024-03-02T16:00:00Z"),
+    );
+    s.delivery = Some(Delivery::Cesarean);
+    s.delivered = Some(ts("2024-02-28T03:00:00Z"));
+    s.live_births = 1;
+    s.obstetric = true;
+    stays.push(s);
+    // A newborn who dies within 48 hours, autopsied.
+    let mut s = stay(
+        "newborn",
+        &[("Nursery", "2024-03-05T15:30:00Z")],
+        Some("2024-03-06T20:00:00Z"),
+    );
+    s.admit_source = AdmitSource::Born;
+    s.disposition = Disposition::Died;
+    s.autopsy.performed = true;
+    s.charges_cents = Some(99_999);
+    stays.push(s);
+    // A newborn going home.
+    let mut s = stay(
+        "newborn-home",
+        &[("Nursery", "2024-03-05T15:30:00Z")],
+        Some("2024-03-07T20:00:00Z"),
+    );
+    s.admit_source = AdmitSource::Born;
+    stays.push(s);
+    // Adult deaths: under 48 h, a medical examiner's case that was autopsied; after 48 h, a
+    // medical examiner's case not autopsied (body availability unknown).
+    let mut s = stay(
+        "death-early",
+        &[("Med", "2024-03-20T16:00:00Z")],
+        Some("2024-03-21T10:00:00Z"),
+    );
+    s.disposition = Disposition::Died;
+    s.autopsy.performed = true;
+    s.autopsy.medical_examiner_case = true;
+    stays.push(s);
+    let mut s = stay(
+        "death-late",
+        &[("Med", "2024-03-02T16:00:00Z")],
+        Some("2024-03-25T10:00:00Z"),
+    );
+    s.disposition = Disposition::Died;
+    s.death_time = Some(ts("2024-03-25T09:00:00Z"));
+    s.autopsy.medical_examiner_case = true;
+    s.charges_cents = Some(5_000_001);
+    stays.push(s);
+    // Transferred to another facility, with infections and a consultation.
+    let mut s = stay(
+        "transfer",
+        &[("Med", "2024-03-03T16:00:00Z")],
+        Some("2024-03-09T16:00:00Z"),
+    );
+    s.disposition = Disposition::TransferToOtherFacility;
+    s.hospital_acquired_infections = 2;
+    s.consultation = true;
+    s.charges_cents = Some(0);
+    stays.push(s);
+    // Still in house: nothing discharge-based counts.
+    let mut s = stay("in-house", &[("Med", "2024-03-28T16:00:00Z")], None);
+    s.hospital_acquired_infections = 1;
+    s.consultation = true;
+    s.charges_cents = Some(777);
+    stays.push(s);
+    let patients: Vec<Vec<Stay>> = stays.iter().map(|s| vec![s.clone()]).collect();
+    let agg = aggregate(&patients, &tz, first, last);
+    for partitions in [1, 3] {
+        let ctx = census_context(&stays, &tz, first, last, partitions).await;
+        let period = period_sql(&ctx).await;
+        let totals = period_totals(&period);
+        let rows = assert_period_equal(&agg, period);
+        assert_eq!(rows, 5, "unit rows compared");
+        for (name, want) in [
+            ("deliveries", 3.0),
+            ("cesareans", 1.0),
+            ("live_births", 4.0),
+            ("stillbirths", 1.0),
+            ("births", 2.0),
+            ("deaths", 4.0),
+            ("deaths_under_48h", 2.0),
+            ("autopsies", 2.0),
+            ("maternal_deaths", 1.0),
+            ("obstetric_discharges", 3.0),
+            ("infections", 2.0),
+            ("consultations", 1.0),
+            ("discharges_to_other_facilities", 1.0),
+            ("charged_stays", 4.0),
+        ] {
+            assert_eq!(totals[name], want, "{name}");
+        }
+        // The delivery counts where the mother was that day.
+        let b = collect(
+            &ctx,
+            "SELECT unit, SUM(deliveries) FROM census_cells WHERE deliveries > 0 \
+             GROUP BY unit ORDER BY unit",
+        )
+        .await;
+        let text = datafusion::arrow::util::pretty::pretty_format_batches(&b)
+            .unwrap()
+            .to_string();
+        assert!(
+            text.contains("| L&D        | 1")
+                && text.contains("| Postpartum | 1")
+                && text.contains("| ICU        | 1"),
+            "{text}"
+        );
+    }
 }
