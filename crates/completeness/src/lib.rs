@@ -72,7 +72,7 @@
 //!
 //! Use it to run the quantitative and rule-based qualitative review of discharged hospital
 //! records held as FHIR R4 (chart deficiency analysis, physician query worklists, delinquency
-//! rates), embedded in an EHR tool or a batch job; it reviews about 50,000 inpatient stays per
+//! rates), embedded in an EHR tool or a batch job; it reviews about 100,000 inpatient stays per
 //! second on one core (see docs/benchmarks.md). It does not read free text to judge whether documentation supports the
 //! codes (that is a human reviewer's job), and the operating-room procedure list and the POA
 //! exempt list are documented approximations of the CMS lists.
