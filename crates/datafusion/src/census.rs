@@ -36,10 +36,13 @@
 //! unit). Everything is plain SQL (`unnest(range(..))`, `UNION ALL`, `GROUP BY`, joins), so it
 //! runs unchanged on Ballista.
 //!
-//! Not in SQL (use `medrec-stats`): bed counts and what derives from them (`bed_count_days`,
-//! occupancy, turnover, the `beds` of `daily_census`), readmissions (they link a patient's
-//! stays), charge medians and the top diagnoses/procedures, the `total` population rows and
-//! the other groupings (facility, service, payer, diagnosis group).
+//! With a `beds` table registered (`medrec-stats`' beds file as rows), [`register_bed_views`]
+//! adds `unit_bed_days` and `period_beds`: the bed fields of `PeriodStats` (`bed_count_days`,
+//! `bed_occupancy_rate`, `bed_turnover_direct`, `bed_turnover_indirect`) by unit and population.
+//!
+//! Not in SQL (use `medrec-stats`): the `beds` / `occupancy_rate` of `DailyRow`, readmissions
+//! (they link a patient's stays), charge medians and the top diagnoses/procedures, the `total`
+//! population rows and the other groupings (facility, service, payer, diagnosis group).
 
 use datafusion::error::Result;
 use datafusion::prelude::SessionContext;
@@ -369,6 +372,105 @@ pub async fn register_census_views(ctx: &SessionContext, first: Date, last: Date
         ("period_census", period_census_sql(first, last)),
     ] {
         // DDL runs when the statement is planned (locally, also on a Ballista client).
+        ctx.sql(&format!("CREATE OR REPLACE VIEW {name} AS {sql}"))
+            .await?;
+    }
+    Ok(())
+}
+
+/// The SQL of the `unit_bed_days` view for census days `first..=last`, over a `beds` table the
+/// caller registers (see [`register_bed_views`]).
+pub fn unit_bed_days_sql(first: Date, last: Date) -> String {
+    let (f, l) = (date32(first), date32(last));
+    let after = l + 1;
+    format!(
+        "WITH b AS (
+  SELECT COALESCE(facility, '') AS facility, unit,
+         arrow_cast(effective_from, 'Int32') AS d, arrow_cast(beds, 'Int64') AS n,
+         COALESCE(kind, 'bed') AS kind
+  FROM beds),
+facilities AS (SELECT DISTINCT facility FROM census_segments),
+resolved AS (
+  SELECT facility, unit, d, n, kind FROM b WHERE facility <> ''
+  UNION ALL
+  SELECT x.facility, b.unit, b.d, b.n, b.kind
+  FROM b CROSS JOIN facilities x
+  WHERE b.facility = ''
+    AND NOT EXISTS (SELECT 1 FROM b e
+                    WHERE e.facility <> '' AND e.facility = x.facility AND e.unit = b.unit)
+  UNION ALL
+  SELECT facility, unit, d, n, kind FROM b
+  WHERE facility = '' AND NOT EXISTS (SELECT 1 FROM census_segments)),
+spans AS (
+  SELECT facility, unit, n, kind,
+         GREATEST(LEAST(COALESCE(LEAD(d) OVER (PARTITION BY facility, unit ORDER BY d), {after}),
+                        {after}) - GREATEST(d, {f}), 0) AS span
+  FROM resolved)
+SELECT facility, unit,
+       SUM(CASE WHEN kind = 'bassinet' THEN 0 ELSE n * span END) AS bed_count_days,
+       SUM(CASE WHEN kind = 'bassinet' THEN n * span ELSE 0 END) AS bassinet_count_days
+FROM spans GROUP BY facility, unit"
+    )
+}
+
+/// The SQL of the `period_beds` view for census days `first..=last` (over `period_census` and
+/// `unit_bed_days`).
+pub fn period_beds_sql(first: Date, last: Date) -> String {
+    let days = date32(last) - date32(first) + 1;
+    format!(
+        "WITH b AS (
+  SELECT facility, unit, 'adults_children' AS population, bed_count_days AS bcd
+  FROM unit_bed_days
+  UNION ALL
+  SELECT facility, unit, 'newborn', bassinet_count_days FROM unit_bed_days),
+j AS (
+  SELECT COALESCE(p.facility, b.facility) AS facility, COALESCE(p.unit, b.unit) AS unit,
+         COALESCE(p.population, b.population) AS population,
+         COALESCE(b.bcd, 0) AS bed_count_days,
+         COALESCE(p.inpatient_service_days, 0) AS ipsd,
+         COALESCE(p.discharges, 0) AS discharges,
+         p.average_length_of_stay AS alos
+  FROM period_census p FULL OUTER JOIN b
+    ON p.facility = b.facility AND p.unit = b.unit AND p.population = b.population),
+o AS (
+  SELECT facility, unit, population, bed_count_days, discharges, alos,
+         CASE WHEN bed_count_days > 0
+              THEN CAST(ipsd AS DOUBLE) * 100.0 / CAST(bed_count_days AS DOUBLE) END
+           AS bed_occupancy_rate
+  FROM j)
+SELECT facility, unit, population, {days} AS days, bed_count_days, bed_occupancy_rate,
+       CASE WHEN bed_count_days > 0
+            THEN CAST(discharges AS DOUBLE)
+                 / (CAST(bed_count_days AS DOUBLE) / CAST({days} AS DOUBLE)) END
+         AS bed_turnover_direct,
+       CASE WHEN bed_occupancy_rate IS NOT NULL AND alos > 0
+            THEN bed_occupancy_rate / 100.0 * CAST({days} AS DOUBLE) / alos END
+         AS bed_turnover_indirect
+FROM o"
+    )
+}
+
+/// Creates the views `unit_bed_days` and `period_beds` for census days `first..=last` over a
+/// registered `beds` table (and the views of [`register_census_views`], which must exist).
+///
+/// `beds` holds `medrec-stats`' beds file as a table, one row per change: `facility` (Utf8,
+/// empty or null = the unit of that name in every facility without its own rows), `unit`
+/// (Utf8), `effective_from` (Date32: the count holds from that day until the unit's next row;
+/// 0 before its first), `beds` (integer), `kind` (Utf8 `bed` / `bassinet`, null = `bed`). One
+/// row per unit and day (`medrec_stats::BedSchedule` keeps the later of two; SQL would add
+/// them).
+///
+/// - `unit_bed_days`: per facility and unit, `bed_count_days` and `bassinet_count_days` of the
+///   period (`medrec_stats::BedSchedule::bed_days`);
+/// - `period_beds`: per facility, unit and population (also units known only from `beds`):
+///   `days`, `bed_count_days` (bassinet days for newborns), `bed_occupancy_rate`,
+///   `bed_turnover_direct`, `bed_turnover_indirect` — the `PeriodStats` bed fields of
+///   `Aggregator::report(GroupBy::Unit, &beds)`, same floating-point operations.
+pub async fn register_bed_views(ctx: &SessionContext, first: Date, last: Date) -> Result<()> {
+    for (name, sql) in [
+        ("unit_bed_days", unit_bed_days_sql(first, last)),
+        ("period_beds", period_beds_sql(first, last)),
+    ] {
         ctx.sql(&format!("CREATE OR REPLACE VIEW {name} AS {sql}"))
             .await?;
     }

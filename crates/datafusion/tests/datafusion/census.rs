@@ -6,7 +6,7 @@ use datafusion::datasource::MemTable;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use medrec_datafusion::census::register_census_views;
+use medrec_datafusion::census::{register_bed_views, register_census_views};
 use medrec_datafusion::datafusion;
 use medrec_datafusion::synth::{patient_stays, population};
 use medrec_datafusion::tables::{
@@ -409,6 +409,161 @@ async fn sql_period_statistics_equal_medrec_stats_on_edge_stays() {
                 && text.contains("| Postpartum | 1")
                 && text.contains("| ICU        | 1"),
             "{text}"
+        );
+    }
+}
+
+/// `period_beds` over a `beds` table equals the bed fields of `Aggregator::report(GroupBy::Unit,
+/// &beds)` for the same bed schedule: bed and bassinet units, a count changing mid-period, a row
+/// before the period, units without beds, a row for every facility, a unit known only from beds.
+#[tokio::test]
+async fn sql_bed_occupancy_equals_medrec_stats() {
+    use datafusion::arrow::array::{Array, AsArray};
+    use datafusion::arrow::array::{Date32Array, Int64Array, RecordBatch, StringArray};
+    use datafusion::arrow::datatypes::{DataType, Field, Schema};
+    use datafusion::arrow::datatypes::{Float64Type, Int64Type};
+    use medrec_stats::{BedCountChange, BedKind, BedSchedule, GroupBy, PopulationScope};
+    let pop = population(1500, 99).unwrap();
+    let cfg = pop.config();
+    let tz = TimeZone::get(&cfg.time_zone).unwrap();
+    let (first, last) = (cfg.from, cfg.to.yesterday().unwrap());
+    let stays: Vec<Vec<Stay>> = patient_stays(&pop).collect();
+    let agg = aggregate(&stays, &tz, first, last);
+    let newborn_units: std::collections::HashSet<(String, String)> = agg
+        .report(GroupBy::Unit, &BedSchedule::new())
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.population == PopulationScope::Newborn && r.admissions > 0)
+        .map(|r| (r.facility.unwrap_or_default(), r.group))
+        .collect();
+    assert!(!newborn_units.is_empty());
+    let units = agg.opening_census_by_unit();
+    let mut changes = Vec::new();
+    let mid = first.checked_add(jiff::Span::new().days(100)).unwrap();
+    let before = first.checked_sub(jiff::Span::new().days(3)).unwrap();
+    let mut fallback_unit = None;
+    for (i, (f, u, _)) in units.iter().enumerate() {
+        let kind = if newborn_units.contains(&(f.clone(), u.clone())) {
+            BedKind::Bassinet
+        } else {
+            BedKind::Bed
+        };
+        let n = 5 + i as u32;
+        match i % 4 {
+            0 => {
+                changes.push((f.clone(), u.clone(), n, before, kind));
+                changes.push((f.clone(), u.clone(), n + 3, mid, kind));
+            }
+            1 => changes.push((f.clone(), u.clone(), n, mid, kind)),
+            2 if fallback_unit.is_none() => fallback_unit = Some(u.clone()),
+            _ => {}
+        }
+    }
+    // A row for every facility's unit of that name, and a unit only the beds file knows.
+    let fallback = fallback_unit.expect("a unit for the every-facility row");
+    changes.push((String::new(), fallback, 12, first, BedKind::Bed));
+    changes.push((String::new(), "Overflow".to_string(), 4, mid, BedKind::Bed));
+    let mut beds = BedSchedule::new();
+    for (f, u, n, d, kind) in &changes {
+        beds.insert(BedCountChange {
+            facility: f.clone(),
+            unit: u.clone(),
+            beds: *n,
+            effective_from: *d,
+            kind: *kind,
+        });
+    }
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("facility", DataType::Utf8, true),
+        Field::new("unit", DataType::Utf8, false),
+        Field::new("effective_from", DataType::Date32, false),
+        Field::new("beds", DataType::Int64, false),
+        Field::new("kind", DataType::Utf8, true),
+    ]));
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        vec![
+            Arc::new(StringArray::from_iter(changes.iter().map(|c| {
+                // The every-facility rows as NULL and as '' (both mean any facility).
+                (!c.0.is_empty() || c.1 != "Overflow").then(|| c.0.clone())
+            }))),
+            Arc::new(StringArray::from_iter_values(
+                changes.iter().map(|c| c.1.clone()),
+            )),
+            Arc::new(Date32Array::from_iter_values(
+                changes
+                    .iter()
+                    .map(|c| medrec_datafusion::tables::date32(c.3)),
+            )),
+            Arc::new(Int64Array::from_iter_values(
+                changes.iter().map(|c| i64::from(c.2)),
+            )),
+            Arc::new(StringArray::from_iter(changes.iter().map(|c| match c.4 {
+                BedKind::Bassinet => Some("bassinet"),
+                _ if c.2 % 2 == 0 => Some("bed"),
+                _ => None,
+            }))),
+        ],
+    )
+    .unwrap();
+    for partitions in [1, 2] {
+        let flat: Vec<Stay> = stays.concat();
+        let ctx = census_context(&flat, &tz, first, last, partitions).await;
+        ctx.register_table(
+            "beds",
+            Arc::new(MemTable::try_new(schema.clone(), vec![vec![batch.clone()]]).unwrap()),
+        )
+        .unwrap();
+        register_bed_views(&ctx, first, last).await.unwrap();
+        let mut sql = std::collections::HashMap::new();
+        for b in collect(
+            &ctx,
+            "SELECT facility, unit, population, bed_count_days, bed_occupancy_rate, \
+             bed_turnover_direct, bed_turnover_indirect, days FROM period_beds",
+        )
+        .await
+        {
+            for r in 0..b.num_rows() {
+                let s = |c: usize| b.column(c).as_string::<i32>().value(r).to_string();
+                let f = |c: usize| {
+                    let a = b.column(c).as_primitive::<Float64Type>();
+                    a.is_valid(r).then(|| a.value(r))
+                };
+                let bcd = b.column(3).as_primitive::<Int64Type>().value(r);
+                let old = sql.insert((s(0), s(1), s(2)), (bcd as u64, f(4), f(5), f(6)));
+                assert!(old.is_none());
+            }
+        }
+        let mut compared = [0usize; 3];
+        for row in agg.report(GroupBy::Unit, &beds).unwrap() {
+            if row.population == PopulationScope::Total {
+                continue;
+            }
+            let key = (
+                row.facility.clone().unwrap_or_default(),
+                row.group.clone(),
+                row.population.as_str().to_string(),
+            );
+            let want = (
+                row.bed_count_days.unwrap(),
+                row.bed_occupancy_rate,
+                row.bed_turnover_direct,
+                row.bed_turnover_indirect,
+            );
+            let got = sql.remove(&key).unwrap_or((0, None, None, None));
+            assert_eq!(got, want, "{key:?}");
+            compared[0] += usize::from(want.0 > 0);
+            compared[1] += usize::from(want.1.is_some_and(|o| o > 0.0));
+            compared[2] += usize::from(key.1 == "Overflow");
+        }
+        assert!(
+            sql.is_empty(),
+            "SQL rows medrec-stats does not have: {sql:?}"
+        );
+        assert!(compared[0] >= 4 && compared[1] >= 2, "{compared:?}");
+        assert!(
+            compared[2] >= 2,
+            "the beds-only unit in every facility: {compared:?}"
         );
     }
 }
