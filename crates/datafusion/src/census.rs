@@ -40,7 +40,9 @@
 //! adds `unit_bed_days` and `period_beds`: the bed fields of `PeriodStats` (`bed_count_days`,
 //! `bed_occupancy_rate`, `bed_turnover_direct`, `bed_turnover_indirect`) by unit and population.
 //!
-//! Not in SQL (use `medrec-stats`): the `beds` / `occupancy_rate` of `DailyRow`, readmissions
+//! `daily_beds` adds the `beds` / `occupancy_rate` of `DailyRow`.
+//!
+//! Not in SQL (use `medrec-stats`): readmissions
 //! (they link a patient's stays), charge medians and the top diagnoses/procedures, the `total`
 //! population rows and the other groupings (facility, service, payer, diagnosis group).
 
@@ -378,13 +380,12 @@ pub async fn register_census_views(ctx: &SessionContext, first: Date, last: Date
     Ok(())
 }
 
-/// The SQL of the `unit_bed_days` view for census days `first..=last`, over a `beds` table the
-/// caller registers (see [`register_bed_views`]).
-pub fn unit_bed_days_sql(first: Date, last: Date) -> String {
-    let (f, l) = (date32(first), date32(last));
-    let after = l + 1;
+/// The CTEs `b`, `facilities`, `resolved` and `spans` shared by the bed views: each `beds` row
+/// resolved to the (facility, unit) it counts for, with the days `[lo, hi)` of the period
+/// `f..after` its count holds.
+fn bed_spans_ctes(f: i32, after: i32) -> String {
     format!(
-        "WITH b AS (
+        "b AS (
   SELECT COALESCE(facility, '') AS facility, unit,
          arrow_cast(effective_from, 'Int32') AS d, arrow_cast(beds, 'Int64') AS n,
          COALESCE(kind, 'bed') AS kind
@@ -402,14 +403,55 @@ resolved AS (
   SELECT facility, unit, d, n, kind FROM b
   WHERE facility = '' AND NOT EXISTS (SELECT 1 FROM census_segments)),
 spans AS (
-  SELECT facility, unit, n, kind,
-         GREATEST(LEAST(COALESCE(LEAD(d) OVER (PARTITION BY facility, unit ORDER BY d), {after}),
-                        {after}) - GREATEST(d, {f}), 0) AS span
-  FROM resolved)
+  SELECT facility, unit, n, kind, GREATEST(d, {f}) AS lo,
+         LEAST(COALESCE(LEAD(d) OVER (PARTITION BY facility, unit ORDER BY d), {after}),
+               {after}) AS hi
+  FROM resolved)"
+    )
+}
+
+/// The SQL of the `unit_bed_days` view for census days `first..=last`, over a `beds` table the
+/// caller registers (see [`register_bed_views`]).
+pub fn unit_bed_days_sql(first: Date, last: Date) -> String {
+    let (f, l) = (date32(first), date32(last));
+    let ctes = bed_spans_ctes(f, l + 1);
+    format!(
+        "WITH {ctes}
 SELECT facility, unit,
-       SUM(CASE WHEN kind = 'bassinet' THEN 0 ELSE n * span END) AS bed_count_days,
-       SUM(CASE WHEN kind = 'bassinet' THEN n * span ELSE 0 END) AS bassinet_count_days
+       SUM(CASE WHEN kind = 'bassinet' THEN 0 ELSE n * GREATEST(hi - lo, 0) END) AS bed_count_days,
+       SUM(CASE WHEN kind = 'bassinet' THEN n * GREATEST(hi - lo, 0) ELSE 0 END) AS bassinet_count_days
 FROM spans GROUP BY facility, unit"
+    )
+}
+
+/// The SQL of the `daily_beds` view for census days `first..=last` (over `beds`,
+/// `census_segments` and `daily_census`).
+pub fn daily_beds_sql(first: Date, last: Date) -> String {
+    let (f, l) = (date32(first), date32(last));
+    let ctes = bed_spans_ctes(f, l + 1);
+    format!(
+        "WITH {ctes},
+bed_days AS (
+  SELECT facility, unit,
+         unnest(range(arrow_cast(lo, 'Int64'), arrow_cast(hi, 'Int64'))) AS day, n
+  FROM spans WHERE hi > lo),
+units AS (SELECT DISTINCT facility, unit FROM census_segments),
+unit_beds AS (
+  SELECT d.facility, d.unit, arrow_cast(arrow_cast(d.day, 'Int32'), 'Date32') AS date,
+         SUM(d.n) AS beds
+  FROM bed_days d JOIN units u ON d.facility = u.facility AND d.unit = u.unit
+  GROUP BY d.facility, d.unit, d.day),
+j AS (
+  SELECT COALESCE(c.facility, b.facility) AS facility, COALESCE(c.unit, b.unit) AS unit,
+         COALESCE(c.date, b.date) AS date, COALESCE(b.beds, 0) AS beds,
+         COALESCE(c.inpatient_service_days, 0) AS inpatient_service_days
+  FROM daily_census c FULL OUTER JOIN unit_beds b
+    ON c.facility = b.facility AND c.unit = b.unit AND c.date = b.date)
+SELECT facility, unit, date, beds,
+       CASE WHEN beds > 0
+            THEN CAST(inpatient_service_days AS DOUBLE) * 100.0 / CAST(beds AS DOUBLE) END
+         AS occupancy_rate
+FROM j"
     )
 }
 
@@ -450,7 +492,7 @@ FROM o"
     )
 }
 
-/// Creates the views `unit_bed_days` and `period_beds` for census days `first..=last` over a
+/// Creates the views `unit_bed_days`, `period_beds` and `daily_beds` for census days `first..=last` over a
 /// registered `beds` table (and the views of [`register_census_views`], which must exist).
 ///
 /// `beds` holds `medrec-stats`' beds file as a table, one row per change: `facility` (Utf8,
@@ -465,11 +507,15 @@ FROM o"
 /// - `period_beds`: per facility, unit and population (also units known only from `beds`):
 ///   `days`, `bed_count_days` (bassinet days for newborns), `bed_occupancy_rate`,
 ///   `bed_turnover_direct`, `bed_turnover_indirect` — the `PeriodStats` bed fields of
-///   `Aggregator::report(GroupBy::Unit, &beds)`, same floating-point operations.
+///   `Aggregator::report(GroupBy::Unit, &beds)`, same floating-point operations;
+/// - `daily_beds`: per facility, unit (of the stays) and `date` with beds or anything counted:
+///   `beds` (beds + bassinets that day) and `occupancy_rate`, the `DailyRow` bed fields of
+///   `Aggregator::daily(&beds)`.
 pub async fn register_bed_views(ctx: &SessionContext, first: Date, last: Date) -> Result<()> {
     for (name, sql) in [
         ("unit_bed_days", unit_bed_days_sql(first, last)),
         ("period_beds", period_beds_sql(first, last)),
+        ("daily_beds", daily_beds_sql(first, last)),
     ] {
         ctx.sql(&format!("CREATE OR REPLACE VIEW {name} AS {sql}"))
             .await?;

@@ -565,5 +565,40 @@ async fn sql_bed_occupancy_equals_medrec_stats() {
             compared[2] >= 2,
             "the beds-only unit in every facility: {compared:?}"
         );
+        // Daily rows: beds of the day and occupancy, as `Aggregator::daily`.
+        let mut daily = std::collections::HashMap::new();
+        for b in collect(
+            &ctx,
+            "SELECT facility, unit, date, beds, occupancy_rate FROM daily_beds",
+        )
+        .await
+        {
+            for r in 0..b.num_rows() {
+                let s = |c: usize| b.column(c).as_string::<i32>().value(r).to_string();
+                let day = b
+                    .column(2)
+                    .as_primitive::<datafusion::arrow::datatypes::Date32Type>()
+                    .value(r);
+                let occ = b.column(4).as_primitive::<Float64Type>();
+                let v = (
+                    b.column(3).as_primitive::<Int64Type>().value(r) as u64,
+                    occ.is_valid(r).then(|| occ.value(r)),
+                );
+                assert!(daily.insert((s(0), s(1), day), v).is_none());
+            }
+        }
+        let mut with_beds = 0;
+        for row in agg.daily(&beds) {
+            let key = (
+                row.facility.clone(),
+                row.unit.clone(),
+                medrec_datafusion::tables::date32(row.date),
+            );
+            let got = daily.remove(&key).unwrap_or((0, None));
+            assert_eq!(got, (row.beds, row.occupancy_rate), "{key:?}");
+            with_beds += usize::from(row.beds > 0);
+        }
+        assert!(daily.is_empty(), "SQL rows medrec-stats does not have");
+        assert!(with_beds > 100, "{with_beds} unit days with beds");
     }
 }
