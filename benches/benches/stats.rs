@@ -8,7 +8,11 @@
 
 #![allow(missing_docs)] // criterion_group! generates an undocumented function
 
-use criterion::measurement::{Measurement, ValueFormatter, WallTime};
+#[path = "shared/cpu_time.rs"]
+mod cpu_time;
+
+use cpu_time::CpuTime;
+use criterion::measurement::{Measurement, WallTime};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -63,41 +67,6 @@ fn stays(n: usize) -> Vec<Stay> {
             s
         })
         .collect()
-}
-
-/// CPU time of the calling thread, in nanoseconds (Linux; 0 elsewhere).
-fn thread_cpu_ns() -> u64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0)
-}
-
-/// A criterion measurement of the bench thread's CPU time (formatted like wall time; the same
-/// as `CpuTime` in `code.rs`).
-struct CpuTime(WallTime);
-
-impl Measurement for CpuTime {
-    type Intermediate = u64;
-    type Value = std::time::Duration;
-    fn start(&self) -> u64 {
-        thread_cpu_ns()
-    }
-    fn end(&self, start: u64) -> std::time::Duration {
-        std::time::Duration::from_nanos(thread_cpu_ns().saturating_sub(start))
-    }
-    fn add(&self, a: &std::time::Duration, b: &std::time::Duration) -> std::time::Duration {
-        *a + *b
-    }
-    fn zero(&self) -> std::time::Duration {
-        std::time::Duration::ZERO
-    }
-    fn to_f64(&self, v: &std::time::Duration) -> f64 {
-        v.as_nanos() as f64
-    }
-    fn formatter(&self) -> &dyn ValueFormatter {
-        self.0.formatter()
-    }
 }
 
 fn census_and_counts(c: &mut Criterion) {
