@@ -62,6 +62,8 @@ pub mod census;
 pub mod claims;
 #[cfg(feature = "ballista")]
 pub mod cluster;
+#[cfg(feature = "ballista")]
+pub mod codec;
 pub mod columns;
 pub mod export;
 pub mod patients;

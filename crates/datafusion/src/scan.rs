@@ -9,9 +9,11 @@
 //! one source's parsed record plus a few batches, whatever the size of the table. Dropping the
 //! stream (a finished `LIMIT`, a cancelled query) stops the task at its next batch.
 
-use datafusion::arrow::array::RecordBatch;
-use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::array::{ArrayRef, AsArray, BinaryArray, RecordBatch};
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::common::tree_node::TreeNodeRecursion;
+use datafusion::datasource::memory::MemorySourceConfig;
+use datafusion::datasource::source::DataSourceExec;
 use datafusion::error::{DataFusionError, Result};
 use datafusion::execution::{SendableRecordBatchStream, TaskContext};
 use datafusion::physical_expr::{EquivalenceProperties, PhysicalExpr};
@@ -22,6 +24,7 @@ use datafusion::physical_plan::{
     PlanProperties, ReplaceChildrenOptions,
 };
 use medrec_stats::fhir::FhirReadOptions;
+use std::any::Any;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -167,17 +170,124 @@ fn source_error(path: &Path, e: std::io::Error) -> DataFusionError {
 /// The physical scan of a [`FhirTable`](crate::tables::FhirTable): one output partition per
 /// group of sources, read during execution (see the module docs).
 ///
-/// Not serializable for Ballista (executors would need the files and a plan codec): convert
-/// FHIR to Parquet first ([`crate::export::write_stay_tables`]).
+/// The groups themselves are data: the scan's one input is a small in-memory source
+/// ([`source_list`]) with one partition per group, holding that group's paths. A plan that
+/// slices partitions — Ballista's scheduler gives each task only its share of a stage's
+/// partitions by restricting the stage's leaves, and knows how to restrict an in-memory
+/// source but not a custom leaf — thereby hands each task exactly its groups, and the scan
+/// rebuilds itself over the sliced input ([`ExecutionPlan::with_new_children`]). The input is
+/// never executed; the scan reads the paths when it is built.
+///
+/// Ships to Ballista executors through [`crate::codec::FhirPhysicalCodec`] (feature
+/// `ballista`): the table, the projection, the limit and the read options travel with the
+/// node, the source list as its input; every executor reads the files at the same paths
+/// (shared storage).
 #[derive(Debug)]
 pub struct FhirScanExec {
     kind: FhirTableKind,
+    sources: Arc<dyn ExecutionPlan>,
     file_groups: Vec<Vec<PathBuf>>,
     options: FhirReadOptions,
     projection: Option<Vec<usize>>,
     limit: Option<usize>,
     problems: Arc<Mutex<Vec<FhirReadProblem>>>,
     properties: Arc<PlanProperties>,
+}
+
+/// The column of a [`source_list`]: one path per row (the OS string's bytes on Unix).
+pub const SOURCE_COLUMN: &str = "source";
+
+fn source_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![Field::new(
+        SOURCE_COLUMN,
+        DataType::Binary,
+        false,
+    )]))
+}
+
+#[cfg(unix)]
+fn path_bytes(p: &Path) -> Result<&[u8]> {
+    use std::os::unix::ffi::OsStrExt;
+    Ok(p.as_os_str().as_bytes())
+}
+
+#[cfg(not(unix))]
+fn path_bytes(p: &Path) -> Result<&[u8]> {
+    p.to_str().map(str::as_bytes).ok_or_else(|| {
+        DataFusionError::Plan(format!("{}: a FHIR source path must be UTF-8", p.display()))
+    })
+}
+
+#[cfg(unix)]
+fn bytes_path(b: &[u8]) -> Result<PathBuf> {
+    use std::os::unix::ffi::OsStrExt;
+    Ok(PathBuf::from(std::ffi::OsStr::from_bytes(b)))
+}
+
+#[cfg(not(unix))]
+fn bytes_path(b: &[u8]) -> Result<PathBuf> {
+    std::str::from_utf8(b)
+        .map(PathBuf::from)
+        .map_err(|e| DataFusionError::Internal(format!("a FHIR source path: {e}")))
+}
+
+/// The in-memory input of a [`FhirScanExec`]: one partition per group, holding one batch of
+/// the group's paths (column [`SOURCE_COLUMN`]; no batch for an empty group).
+pub fn source_list(file_groups: &[Vec<PathBuf>]) -> Result<Arc<dyn ExecutionPlan>> {
+    let schema = source_schema();
+    let partitions = file_groups
+        .iter()
+        .map(|g| {
+            if g.is_empty() {
+                return Ok(Vec::new());
+            }
+            let paths = g
+                .iter()
+                .map(|p| path_bytes(p))
+                .collect::<Result<Vec<_>>>()?;
+            let column: ArrayRef = Arc::new(BinaryArray::from_iter_values(paths));
+            Ok(vec![RecordBatch::try_new(
+                Arc::clone(&schema),
+                vec![column],
+            )?])
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let config = MemorySourceConfig::try_new(&partitions, schema, None)?;
+    Ok(DataSourceExec::from_data_source(config))
+}
+
+/// The groups of paths a [`source_list`] (possibly sliced) holds, one per partition.
+fn groups_of(sources: &Arc<dyn ExecutionPlan>) -> Result<Vec<Vec<PathBuf>>> {
+    let not_a_list = || {
+        DataFusionError::Internal(format!(
+            "FhirScanExec's input must be its in-memory source list, not {}",
+            sources.name()
+        ))
+    };
+    let exec = sources
+        .downcast_ref::<DataSourceExec>()
+        .ok_or_else(not_a_list)?;
+    let source: &dyn Any = exec.data_source().as_ref();
+    let memory = source
+        .downcast_ref::<MemorySourceConfig>()
+        .ok_or_else(not_a_list)?;
+    memory
+        .partitions()
+        .iter()
+        .map(|batches| {
+            let mut group = Vec::new();
+            for b in batches {
+                let column = b
+                    .column_by_name(SOURCE_COLUMN)
+                    .and_then(|c| c.as_binary_opt::<i32>())
+                    .ok_or_else(not_a_list)?;
+                for v in column.iter().flatten() {
+                    group.push(bytes_path(v)?);
+                }
+            }
+            Ok(group)
+        })
+        .collect()
 }
 
 impl FhirScanExec {
@@ -195,6 +305,21 @@ impl FhirScanExec {
         if file_groups.is_empty() {
             file_groups.push(Vec::new());
         }
+        let sources = source_list(&file_groups)?;
+        Self::over_sources(kind, sources, options, projection, limit, problems)
+    }
+
+    /// A scan of `kind` over a [`source_list`] (one output partition per partition of
+    /// `sources`, which may be none); otherwise as [`FhirScanExec::try_new`].
+    pub fn over_sources(
+        kind: FhirTableKind,
+        sources: Arc<dyn ExecutionPlan>,
+        options: FhirReadOptions,
+        projection: Option<Vec<usize>>,
+        limit: Option<usize>,
+        problems: Arc<Mutex<Vec<FhirReadProblem>>>,
+    ) -> Result<FhirScanExec> {
+        let file_groups = groups_of(&sources)?;
         let full = kind.schema(&options.time_zone);
         let schema: SchemaRef = match &projection {
             Some(p) => Arc::new(full.project(p)?),
@@ -208,6 +333,7 @@ impl FhirScanExec {
         );
         Ok(FhirScanExec {
             kind,
+            sources,
             file_groups,
             options,
             projection,
@@ -225,6 +351,27 @@ impl FhirScanExec {
     /// The table scanned.
     pub fn kind(&self) -> FhirTableKind {
         self.kind
+    }
+
+    /// How the sources are read (the facility time zone, CCSR groups).
+    pub fn options(&self) -> &FhirReadOptions {
+        &self.options
+    }
+
+    /// The columns read (indices into the table's full schema; `None` = all).
+    pub fn projection(&self) -> Option<&[usize]> {
+        self.projection.as_deref()
+    }
+
+    /// The rows each partition stops after (`None` = all).
+    pub fn limit(&self) -> Option<usize> {
+        self.limit
+    }
+
+    /// Problems met by this plan's partitions so far (bad lines, encounters that are not
+    /// stays). A scan decoded on a Ballista executor collects its own, which stay there.
+    pub fn problems(&self) -> Vec<FhirReadProblem> {
+        self.problems.lock().map(|p| p.clone()).unwrap_or_default()
     }
 }
 
@@ -268,7 +415,13 @@ impl ExecutionPlan for FhirScanExec {
     }
 
     fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>> {
-        Vec::new()
+        vec![&self.sources]
+    }
+
+    /// The input is the list of sources, not rows to spread: repartitioning it would only
+    /// move paths around.
+    fn benefits_from_input_partitioning(&self) -> Vec<bool> {
+        vec![false]
     }
 
     fn apply_expressions(
@@ -280,10 +433,23 @@ impl ExecutionPlan for FhirScanExec {
 
     fn replace_children(
         self: Arc<Self>,
-        _children: Vec<Arc<dyn ExecutionPlan>>,
+        children: Vec<Arc<dyn ExecutionPlan>>,
         _options: ReplaceChildrenOptions,
     ) -> Result<Arc<dyn ExecutionPlan>> {
-        Ok(self)
+        let [sources] = <[_; 1]>::try_from(children).map_err(|c| {
+            DataFusionError::Internal(format!("FhirScanExec has one input, got {}", c.len()))
+        })?;
+        if Arc::ptr_eq(&sources, &self.sources) {
+            return Ok(self);
+        }
+        Ok(Arc::new(FhirScanExec::over_sources(
+            self.kind,
+            sources,
+            self.options.clone(),
+            self.projection.clone(),
+            self.limit,
+            Arc::clone(&self.problems),
+        )?))
     }
 
     fn with_new_children(

@@ -561,6 +561,10 @@ pub fn read_fhir_stays(
 /// time, not the table. Projection pushdown: `patients` and `claims` build only the projected
 /// columns; the stay tables are built by `medrec-stats`' builders and projected batch by batch.
 /// A `LIMIT` stops each partition's reading once it has handed on that many rows.
+///
+/// On a Ballista cluster the table and its scan travel with the plan
+/// ([`crate::codec`], feature `ballista`): the scheduler splits the sources into partitions and
+/// each executor reads its partitions' files, so the paths must be the same on every node.
 #[derive(Debug)]
 pub struct FhirTable {
     table: FhirTableKind,
@@ -593,7 +597,19 @@ impl FhirTable {
         self.table
     }
 
-    /// Problems met by the scans so far (bad lines, encounters that are not stays).
+    /// The sources, in the order they are dealt to partitions.
+    pub fn files(&self) -> &[PathBuf] {
+        &self.files
+    }
+
+    /// How the sources are read.
+    pub fn options(&self) -> &FhirReadOptions {
+        &self.options
+    }
+
+    /// Problems met by the scans so far (bad lines, encounters that are not stays). Only
+    /// this process's scans: on a Ballista cluster the executors read the files and keep
+    /// their problems (check the files with a local scan first).
     pub fn problems(&self) -> Vec<FhirReadProblem> {
         self.problems.lock().map(|p| p.clone()).unwrap_or_default()
     }

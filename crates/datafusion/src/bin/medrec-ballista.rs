@@ -1,5 +1,7 @@
-//! `medrec-ballista`: a Ballista scheduler or executor with medrec's SQL functions registered,
-//! and a generator of synthetic stay tables as Parquet.
+//! `medrec-ballista`: a Ballista scheduler or executor with medrec's SQL functions and FHIR
+//! plan codecs registered (so clients may query FHIR files through
+//! `tables::register_fhir_tables` as well as Parquet), and a generator of synthetic stay
+//! tables as Parquet.
 //!
 //! ```text
 //! medrec-ballista scheduler [--bind 127.0.0.1] [--port 50050] [--external-host localhost]

@@ -2,6 +2,8 @@
 
 #[cfg(feature = "ballista")]
 mod ballista;
+#[cfg(feature = "ballista")]
+mod ballista_fhir;
 mod census;
 mod common;
 mod export;
