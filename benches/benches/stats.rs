@@ -1,6 +1,18 @@
 //! `stats`: stays aggregated per second into the daily census and counts (medrec-stats), against
 //! a floor in the same group: a naive `HashMap<(unit, day), count>` filled day by day.
 //!
+//! Functions of `stats/census_and_counts` (throughput in stays; the aggregator is created
+//! inside the timed loop every time):
+//! - `medrec_aggregator_utc` / `_new_york`: `Aggregator::add_stays` over `Stay` records (the
+//!   row API);
+//! - `medrec_batch_utc` / `_new_york`: `Aggregator::add_batch` over `StayBatch`es of 8,192
+//!   stays built **outside** the timed loop — aggregation from data already in columns, as
+//!   when reading a column store or Arrow tables;
+//! - `medrec_build_batch_utc`: `StayBatch::push` of every `Stay` into one reused batch of
+//!   8,192 (cleared between batches) **and** `add_batch`, both **inside** the timed loop — what
+//!   a caller holding `Stay` records pays for the batch path;
+//! - `floor_naive_hashmap_unit_day`: the floor.
+//!
 //! Group `stats-cpu/census_and_counts` repeats `stats/census_and_counts` measured in CPU time of
 //! the bench thread (`/proc/thread-self/schedstat`) instead of wall time: on the shared 2-core
 //! machine wall time also counts the time other processes hold the core; CPU time counts only
@@ -17,7 +29,8 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use medrec::stats::{
-    AdmitSource, Aggregator, AggregatorConfig, Disposition, EncounterClass, Period, Stay, UnitStay,
+    AdmitSource, Aggregator, AggregatorConfig, Disposition, EncounterClass, Period, Stay,
+    StayBatch, UnitStay,
 };
 use std::collections::HashMap;
 use std::hint::black_box;
@@ -69,6 +82,9 @@ fn stays(n: usize) -> Vec<Stay> {
         .collect()
 }
 
+/// Stays per `StayBatch` in the batch functions.
+const BATCH: usize = 8192;
+
 fn census_and_counts(c: &mut Criterion) {
     census_and_counts_in(c, "stats/census_and_counts");
 }
@@ -98,6 +114,39 @@ fn census_and_counts_in<M: Measurement>(c: &mut Criterion<M>, group_name: &str) 
         b.iter(|| {
             let mut agg = Aggregator::new(AggregatorConfig::new(period, ny.clone()));
             assert!(agg.add_stays(&data).is_empty());
+            black_box(agg.feed_counts())
+        })
+    });
+    // The batch path: stays already in columns (built outside the timed loop).
+    let batches: Vec<StayBatch> = data.chunks(BATCH).map(StayBatch::from_stays).collect();
+    group.bench_function("medrec_batch_utc", |b| {
+        b.iter(|| {
+            let mut agg = Aggregator::new(AggregatorConfig::new(period, TimeZone::UTC));
+            for batch in &batches {
+                assert!(agg.add_batch(batch).is_empty());
+            }
+            black_box(agg.feed_counts())
+        })
+    });
+    group.bench_function("medrec_batch_new_york", |b| {
+        b.iter(|| {
+            let mut agg = Aggregator::new(AggregatorConfig::new(period, ny.clone()));
+            for batch in &batches {
+                assert!(agg.add_batch(batch).is_empty());
+            }
+            black_box(agg.feed_counts())
+        })
+    });
+    // The batch path from `Stay` records: building the batches is timed too.
+    let mut batch = StayBatch::with_capacity(BATCH);
+    group.bench_function("medrec_build_batch_utc", |b| {
+        b.iter(|| {
+            let mut agg = Aggregator::new(AggregatorConfig::new(period, TimeZone::UTC));
+            for chunk in data.chunks(BATCH) {
+                batch.clear();
+                batch.extend(chunk);
+                assert!(agg.add_batch(&batch).is_empty());
+            }
             black_box(agg.feed_counts())
         })
     });

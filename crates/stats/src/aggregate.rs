@@ -31,6 +31,7 @@
 //! - **adjacent periods** (a period split in parts, each fed the same stays): the days are
 //!   concatenated and the later part's opening census must equal the earlier part's closing one.
 
+use crate::batch::{IN_HOUSE, StayBatch, flag};
 use crate::clock::{DayClock, Period, Split};
 use crate::segment::{SegmentWalk, name_tag, same_str, unit_name};
 use crate::sketch::ChargeDistribution;
@@ -480,6 +481,22 @@ pub struct StayError {
 }
 
 impl StayError {
+    /// A stay discharged (`discharged`) before it was admitted.
+    pub(crate) fn discharge_before_admission(
+        stay: &Stay,
+        discharged: jiff::Timestamp,
+    ) -> StayError {
+        StayError {
+            encounter_id: stay.encounter_id.clone(),
+            patient_id: stay.patient_id.clone(),
+            kind: StayErrorKind::DischargeBeforeAdmission,
+            message: format!(
+                "discharged {} before admitted {}",
+                discharged, stay.admitted
+            ),
+        }
+    }
+
     /// What is wrong.
     pub fn kind(&self) -> StayErrorKind {
         self.kind
@@ -549,6 +566,8 @@ pub struct Aggregator {
     pub(crate) grids: Vec<Grid>,
     feed: FeedCounts,
     code_buf: String,
+    /// Scratch of [`Aggregator::add_batch`]: a batch's name id → the grid's key.
+    batch_keys: Vec<u32>,
 }
 
 impl Aggregator {
@@ -569,6 +588,7 @@ impl Aggregator {
             grids,
             feed: FeedCounts::default(),
             code_buf: String::new(),
+            batch_keys: Vec::new(),
         }
     }
 
@@ -673,6 +693,205 @@ impl Aggregator {
             .collect()
     }
 
+    /// Adds a batch of stays in columns ([`StayBatch`]): exactly what
+    /// [`Aggregator::add_stays`] on the same stays in the same order counts (every counter,
+    /// opening census, code count and charge; the same errors, in order), several times
+    /// faster. Readmission flags are taken as given.
+    ///
+    /// ```
+    /// use medrec_stats::{Aggregator, AggregatorConfig, EncounterClass, Period, Stay, StayBatch};
+    /// use jiff::tz::TimeZone;
+    ///
+    /// let period = Period::month(2024, 3).unwrap();
+    /// let mut agg = Aggregator::new(AggregatorConfig::new(period, TimeZone::UTC));
+    /// let mut batch = StayBatch::with_capacity(8192);
+    /// for i in 0..20_000 {
+    ///     let stay = Stay::new(format!("p{i}"), format!("e{i}"), EncounterClass::Inpatient,
+    ///         "2024-03-04T10:00:00Z".parse()?, Some("2024-03-07T09:00:00Z".parse()?));
+    ///     batch.push(&stay);
+    ///     if batch.len() == 8192 {
+    ///         assert!(agg.add_batch(&batch).is_empty());
+    ///         batch.clear(); // memory bounded by the batch size
+    ///     }
+    /// }
+    /// assert!(agg.add_batch(&batch).is_empty());
+    /// assert_eq!(agg.feed_counts().inpatient_stays, 20_000);
+    /// assert_eq!(agg.totals()[0].los_days, 60_000);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn add_batch(&mut self, batch: &StayBatch) -> Vec<StayError> {
+        self.feed.inpatient_stays += batch.admitted.len() as u64;
+        self.feed.other_stays += batch.other_stays;
+        self.feed.rejected_stays += batch.rejected.len() as u64;
+        let mut map = std::mem::take(&mut self.batch_keys);
+        for g in 0..self.grids.len() {
+            map.clear();
+            map.resize(batch.names.len(), NO_KEY);
+            match self.grids[g].group_by {
+                GroupBy::Service => self.add_batch_to_grid::<false>(g, batch, &mut map, 0),
+                GroupBy::Payer => self.add_batch_to_grid::<false>(g, batch, &mut map, 1),
+                GroupBy::DiagnosisGroup => self.add_batch_to_grid::<false>(g, batch, &mut map, 2),
+                _ => self.add_batch_to_grid::<true>(g, batch, &mut map, 0),
+            }
+        }
+        self.batch_keys = map;
+        batch.rejected.clone()
+    }
+
+    /// Adds a batch's counts to one grid: the unit grid (`UNIT`: each segment on its unit) or
+    /// a group grid (every segment on the stay's group `batch.groups[group]`). The same
+    /// counting as [`Aggregator::add_to_grid`].
+    // `i` indexes several columns of the batch.
+    #[allow(clippy::needless_range_loop)]
+    #[inline(always)]
+    fn add_batch_to_grid<const UNIT: bool>(
+        &mut self,
+        g: usize,
+        b: &StayBatch,
+        map: &mut [u32],
+        group: usize,
+    ) {
+        let Aggregator {
+            clock,
+            grids,
+            config,
+            days,
+            first,
+            ..
+        } = self;
+        let (days, first_day) = (*days, *first);
+        let first = i64::from(first_day);
+        let grid = &mut grids[g];
+        let group_ids: &[u32] = if UNIT { &[] } else { &b.groups[group] };
+        let mut deliveries = b.deliveries.iter();
+        let mut codes = b.codes.iter();
+        let mut seg_lo = 0usize;
+        let n = b.admitted.len();
+        for i in 0..n {
+            let f = b.flags[i];
+            let seg_hi = b.seg_end[i] as usize;
+            let pop = (f & flag::NEWBORN) as usize;
+            let adm_day = clock.day_of_second(b.admitted[i]);
+            let fixed_key = if UNIT {
+                0
+            } else {
+                batch_key(grid, map, b, group_ids[i], days)
+            };
+            let mut start_day = adm_day;
+            let mut last_key = fixed_key;
+            let mut dis_day = None;
+            for k in seg_lo..seg_hi {
+                let is_first = k == seg_lo;
+                let is_last = k + 1 == seg_hi;
+                let until = b.seg_until[k];
+                let end_day = if until == IN_HOUSE {
+                    None
+                } else {
+                    Some(clock.day_of_second(until))
+                };
+                let key = if UNIT {
+                    batch_key(grid, map, b, b.seg_unit[k], days)
+                } else {
+                    fixed_key
+                };
+                last_key = key;
+                let Grid { cells, opening, .. } = &mut *grid;
+                let base = key as usize * days * 2;
+                let (pairs, _) = cells[base..base + days * 2].as_chunks_mut::<2>();
+                let start = i64::from(start_day) - first;
+                let end = end_day.map_or(i64::MAX, |e| i64::from(e) - first);
+                let stays_a_midnight = i32::from(start < end);
+                if let Some(pair) = pairs.get_mut(start as usize) {
+                    let c = &mut pair[pop];
+                    c.census_delta += stays_a_midnight;
+                    if is_first {
+                        c.admissions += 1;
+                        c.readmission_admissions += u32::from(f & flag::IS_READMISSION != 0);
+                        c.admissions_from_other_hospital += u32::from(f & flag::FROM_HOSPITAL != 0);
+                    } else {
+                        c.transfers_in += 1;
+                    }
+                } else if start < 0 && end >= 0 {
+                    opening[key as usize][pop] += 1;
+                }
+                if let Some(pair) = pairs.get_mut(end as usize) {
+                    let c = &mut pair[pop];
+                    c.census_delta -= stays_a_midnight;
+                    if !is_last {
+                        c.transfers_out += 1;
+                    } else {
+                        let dd = end_day.unwrap_or(adm_day);
+                        add_batch_discharge(c, f, dd - adm_day, b, i);
+                    }
+                }
+                if is_last {
+                    dis_day = end_day;
+                } else {
+                    start_day = end_day.unwrap_or(start_day);
+                }
+            }
+            // Deliveries and their births: on the delivery day (else the discharge day), on
+            // the unit the mother was on that day.
+            if f & flag::DELIVERY != 0
+                && let Some(d) = deliveries.next()
+            {
+                let day = if d.delivered == IN_HOUSE {
+                    dis_day
+                } else {
+                    Some(clock.day_of_second(d.delivered))
+                };
+                if let Some(day) = day
+                    && let Some(di) = day_index_in(first_day, days, day)
+                {
+                    let mut key = last_key;
+                    if UNIT {
+                        let mut seg_start = adm_day;
+                        for k in seg_lo..seg_hi {
+                            if seg_start <= day {
+                                key = batch_key(grid, map, b, b.seg_unit[k], days);
+                            }
+                            if k + 1 < seg_hi {
+                                seg_start = clock.day_of_second(b.seg_until[k]);
+                            }
+                        }
+                    }
+                    let idx = grid.cell_index(key, di, pop, days);
+                    let c = &mut grid.cells[idx];
+                    if let Some(kind) = d.delivery {
+                        c.deliveries += 1;
+                        if kind == crate::stay::Delivery::Cesarean {
+                            c.cesareans += 1;
+                        }
+                    }
+                    c.live_births += u32::from(d.live_births);
+                    c.stillbirths += u32::from(d.stillbirths);
+                }
+            }
+            // Code counts and charge distribution of the discharge.
+            if f & flag::EXTRAS != 0
+                && let Some(r) = codes.next()
+                && let Some(dd) = dis_day
+                && day_index_in(first_day, days, dd).is_some()
+            {
+                let bucket = config.split.bucket(dd);
+                let extras = grid
+                    .extras
+                    .entry((last_key, bucket, pop as u8))
+                    .or_default();
+                if f & flag::CHARGED != 0 {
+                    extras.charges.add(b.charges[i]);
+                }
+                for &id in &b.code_ids[r.start as usize..r.mid as usize] {
+                    bump_normalized(&mut extras.diagnoses, &b.code_names[id as usize]);
+                }
+                for &id in &b.code_ids[r.mid as usize..r.end as usize] {
+                    bump_normalized(&mut extras.procedures, &b.code_names[id as usize]);
+                }
+            }
+            seg_lo = seg_hi;
+        }
+    }
+
     /// Adds one stay. Its readmission flag is taken as given ([`Stay::readmitted_within_30_days`]).
     pub fn add_stay(&mut self, stay: &Stay) -> Result<(), StayError> {
         self.add_stay_inner(stay, stay.readmitted_within_30_days, stay.is_readmission)
@@ -692,12 +911,7 @@ impl Aggregator {
             && d < stay.admitted
         {
             self.feed.rejected_stays += 1;
-            return Err(StayError {
-                encounter_id: stay.encounter_id.clone(),
-                patient_id: stay.patient_id.clone(),
-                kind: StayErrorKind::DischargeBeforeAdmission,
-                message: format!("discharged {} before admitted {}", d, stay.admitted),
-            });
+            return Err(StayError::discharge_before_admission(stay, d));
         }
         self.feed.inpatient_stays += 1;
         let adm_day = self.clock.day(stay.admitted);
@@ -1085,6 +1299,73 @@ fn add_discharge(
     }
 }
 
+/// [`add_discharge`] for a stay of a [`StayBatch`] (index `i`, flags `f`).
+#[inline(always)]
+fn add_batch_discharge(c: &mut DayCounts, f: u32, los: i32, b: &StayBatch, i: usize) {
+    let bit = |x: u32| u32::from(f & x != 0);
+    c.discharges += 1;
+    c.los_days = c.los_days.saturating_add(los.max(1).unsigned_abs());
+    c.same_day += u32::from(los == 0);
+    c.discharges_to_other_facility += bit(flag::TRANSFER_OUT);
+    if f & flag::DIED != 0 {
+        add_batch_death(c, f);
+    }
+    c.obstetric_discharges += bit(flag::OBSTETRIC);
+    if f & flag::INFECTIONS != 0 {
+        c.infections += u32::from(b.infections[i]);
+    }
+    c.consultations += bit(flag::CONSULTATION);
+    c.readmission_index += bit(flag::READMISSION_INDEX);
+    c.readmissions += bit(flag::READMITTED);
+    if f & flag::CHARGED != 0 {
+        c.charged_stays += 1;
+        c.charges_cents = c.charges_cents.saturating_add(b.charges[i]);
+    }
+}
+
+/// [`add_death`] for a stay of a [`StayBatch`].
+#[inline(never)]
+fn add_batch_death(c: &mut DayCounts, f: u32) {
+    let bit = |x: u32| u32::from(f & x != 0);
+    c.deaths += 1;
+    c.deaths_under_48h += bit(flag::UNDER_48H);
+    c.autopsies += bit(flag::AUTOPSY);
+    c.medical_examiner_not_autopsied += bit(flag::ME_NOT_AUTOPSIED);
+    c.deaths_body_available += bit(flag::BODY_AVAILABLE);
+    c.direct_maternal_deaths += bit(flag::DIRECT_MATERNAL);
+}
+
+/// A batch name id not yet resolved to a key.
+const NO_KEY: u32 = u32::MAX;
+
+/// The grid key of a batch name id (resolved once per batch and grid, when first used: keys
+/// are created in the order [`Aggregator::add_stays`] creates them).
+#[inline(always)]
+fn batch_key(grid: &mut Grid, map: &mut [u32], b: &StayBatch, id: u32, days: usize) -> u32 {
+    let k = map[id as usize];
+    if k != NO_KEY {
+        return k;
+    }
+    batch_key_new(grid, map, b, id, days)
+}
+
+#[cold]
+#[inline(never)]
+fn batch_key_new(grid: &mut Grid, map: &mut [u32], b: &StayBatch, id: u32, days: usize) -> u32 {
+    let (f, name) = &b.names[id as usize];
+    let fac = grid.facility(&b.facilities[*f as usize]);
+    let k = grid.key_in(fac, name, days);
+    map[id as usize] = k;
+    k
+}
+
+/// The index of `day` in a period of `days` days from `first`.
+#[inline]
+fn day_index_in(first: i32, days: usize, day: i32) -> Option<usize> {
+    let i = day - first;
+    (i >= 0 && (i as usize) < days).then_some(i as usize)
+}
+
 /// Counts an inpatient death in its discharge cell.
 #[inline(never)]
 fn add_death(c: &mut DayCounts, stay: &Stay, under_48: bool) {
@@ -1107,12 +1388,7 @@ fn date_str(day: i32) -> String {
 /// Counts one code (upper-cased, dot removed) without allocating for known codes.
 #[inline]
 fn bump(map: &mut HashMap<Box<str>, u64>, code: &str, buf: &mut String) {
-    buf.clear();
-    for ch in code.trim().chars() {
-        if ch != '.' {
-            buf.push(ch.to_ascii_uppercase());
-        }
-    }
+    normalize_code(code, buf);
     if buf.is_empty() {
         return;
     }
@@ -1120,5 +1396,26 @@ fn bump(map: &mut HashMap<Box<str>, u64>, code: &str, buf: &mut String) {
         *v += 1;
     } else {
         map.insert(buf.as_str().into(), 1);
+    }
+}
+
+/// A code as the aggregator counts it, into `buf`: trimmed, upper case, without dots (empty
+/// codes stay empty and are not counted).
+pub(crate) fn normalize_code(code: &str, buf: &mut String) {
+    buf.clear();
+    for ch in code.trim().chars() {
+        if ch != '.' {
+            buf.push(ch.to_ascii_uppercase());
+        }
+    }
+}
+
+/// Counts one interned, normalized code.
+#[inline]
+fn bump_normalized(map: &mut HashMap<Box<str>, u64>, code: &str) {
+    if let Some(v) = map.get_mut(code) {
+        *v += 1;
+    } else {
+        map.insert(code.into(), 1);
     }
 }

@@ -118,6 +118,9 @@ use jiff::tz::TimeZone;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+mod read;
+pub use read::{ArrowReadError, ArrowReadErrorKind, StayBatches, stay_batches};
+
 #[cfg(feature = "arrow-ipc")]
 mod ipc;
 #[cfg(feature = "arrow-ipc")]

@@ -272,8 +272,39 @@ impl DayClock {
     /// [`census_day`].
     #[inline(always)]
     pub fn day(&self, t: Timestamp) -> i32 {
+        self.day_in_table(t.as_second())
+            .unwrap_or_else(|| self.day_slow(t))
+    }
+
+    /// The census day of an instant given as whole seconds since 1970-01-01T00:00:00Z
+    /// ([`Timestamp::as_second`]): `day(t) == day_of_second(t.as_second())` for every instant
+    /// without a fraction of a second, and for every instant within the table (about a year
+    /// around the period). (An instant before 1970 with a fraction of a second, far from the
+    /// period and less than a second before a zone transition, may differ: `as_second`
+    /// truncates towards zero.)
+    #[inline(always)]
+    pub fn day_of_second(&self, second: i64) -> i32 {
+        match self.day_in_table(second) {
+            Some(d) => d,
+            None => self.day_of_second_slow(second),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn day_of_second_slow(&self, second: i64) -> i32 {
+        match Timestamp::from_second(second) {
+            Ok(t) => census_day(t, &self.tz),
+            // Outside jiff's range (not a real instant): UTC days.
+            Err(_) => second.div_euclid(SECONDS_PER_DAY) as i32,
+        }
+    }
+
+    /// The fast path: `None` outside the table or on a UTC day with several transitions.
+    #[inline(always)]
+    fn day_in_table(&self, second: i64) -> Option<i32> {
         // Before the table wraps to a huge value: not in the table.
-        let rel = t.as_second().wrapping_sub(self.start) as u64;
+        let rel = second.wrapping_sub(self.start) as u64;
         let i = rel / SECONDS_PER_DAY as u64;
         if let Ok(i) = usize::try_from(i)
             && let Some(e) = self.days.get(i)
@@ -285,9 +316,9 @@ impl DayClock {
             } else {
                 (e.day_after, e.cut_after)
             };
-            return day + i32::from(r >= cut);
+            return Some(day + i32::from(r >= cut));
         }
-        self.day_slow(t)
+        None
     }
 
     #[cold]

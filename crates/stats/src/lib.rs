@@ -56,6 +56,7 @@
 pub mod aggregate;
 #[cfg(feature = "arrow")]
 pub mod arrow;
+pub mod batch;
 pub mod beds;
 pub mod chart;
 pub mod clock;
@@ -72,6 +73,7 @@ pub use aggregate::{
     Aggregator, AggregatorConfig, DayCounts, FeedCounts, GroupBy, MergeError, MergeErrorKind,
     StayError, StayErrorKind, UNASSIGNED_UNIT, UNKNOWN_GROUP,
 };
+pub use batch::StayBatch;
 pub use beds::{BedCountChange, BedDays, BedKind, BedSchedule, BedsError, BedsErrorKind};
 pub use clock::{DayClock, Period, Split, census_day};
 pub use index::{

@@ -211,6 +211,9 @@ pub(crate) struct Segment {
     pub(crate) unit: u32,
     pub(crate) start: i32,
     pub(crate) end: Option<i32>,
+    /// The instant the segment ends: the next segment's start, or the discharge (`None` while
+    /// in house). The day of `end` is the census day of this instant.
+    pub(crate) until: Option<Timestamp>,
 }
 
 /// The unit name of a segment.
@@ -331,6 +334,7 @@ impl<'a> SegmentWalk<'a> {
                     unit: self.cur_unit,
                     start: self.cur_start_day,
                     end: Some(d),
+                    until: Some(start),
                 };
                 self.cur_start_day = d;
                 Some(seg)
@@ -350,6 +354,7 @@ impl<'a> SegmentWalk<'a> {
                 unit: self.cur_unit,
                 start: self.cur_start_day,
                 end: self.dis_day,
+                until: stay.discharged,
             },
             true,
         ))

@@ -2,6 +2,7 @@
 
 #[cfg(feature = "arrow")]
 mod arrow;
+mod batch;
 mod cases;
 mod common;
 mod fhir;
