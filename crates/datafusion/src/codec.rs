@@ -26,10 +26,10 @@
 //!   jiff's bundled tz database so every node agrees; or a fixed UTC offset) and CCSR grouping;
 //! - for a scan, the projection (column indices) and the per-partition row limit.
 //!
-//! Paths travel as text, unchanged: every executor must see the sources at the same paths
-//! (a shared file system mounted at the same point on every node). A non-UTF-8 path, or a
-//! time zone with neither an IANA name nor a fixed offset (a POSIX `TZ` rule), is an encoding
-//! error, never a silently different plan. A decoded table checks the schema the plan carries
+//! Paths travel unchanged (their bytes on Unix): every executor must see the sources at the
+//! same paths (a shared file system mounted at the same point on every node). A time zone with
+//! neither an IANA name nor a fixed offset (a POSIX `TZ` rule) is an encoding error, never a
+//! silently different plan. A decoded table checks the schema the plan carries
 //! against its own, so a client and a cluster built from different versions of this crate fail
 //! loudly instead of returning shifted columns.
 //!
@@ -55,10 +55,10 @@ use datafusion_proto::physical_plan::{PhysicalExtensionCodec, PhysicalProtoConve
 use jiff::tz::{Offset, TimeZone};
 use medrec_stats::fhir::FhirReadOptions;
 use prost::Message;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::scan::FhirScanExec;
+use crate::scan::{FhirScanExec, bytes_path, path_bytes};
 use crate::tables::{FhirTable, FhirTableKind};
 
 /// Prefix of an encoded [`FhirTable`].
@@ -89,10 +89,11 @@ struct FhirSourceProto {
     limit: Option<u64>,
 }
 
+/// Paths as bytes: the OS string's bytes on Unix (any path travels), UTF-8 elsewhere.
 #[derive(Clone, PartialEq, prost::Message)]
 struct FileGroupProto {
-    #[prost(string, repeated, tag = "1")]
-    files: Vec<String>,
+    #[prost(bytes = "vec", repeated, tag = "1")]
+    files: Vec<Vec<u8>>,
 }
 
 #[derive(Clone, PartialEq, prost::Message)]
@@ -150,15 +151,6 @@ fn time_zone_from_proto(tz: Option<&TimeZoneProto>) -> Result<TimeZone> {
     }
 }
 
-fn path_to_proto(p: &Path) -> Result<String> {
-    p.to_str().map(str::to_string).ok_or_else(|| {
-        codec_error(format!(
-            "{} is not UTF-8 and cannot be shipped",
-            p.display()
-        ))
-    })
-}
-
 fn kind_from_name(name: &str) -> Result<FhirTableKind> {
     FhirTableKind::ALL
         .into_iter()
@@ -177,7 +169,10 @@ fn to_proto(
         .iter()
         .map(|g| {
             Ok(FileGroupProto {
-                files: g.iter().map(|p| path_to_proto(p)).collect::<Result<_>>()?,
+                files: g
+                    .iter()
+                    .map(|p| path_bytes(p).map(<[u8]>::to_vec))
+                    .collect::<Result<_>>()?,
             })
         })
         .collect::<Result<_>>()?;
@@ -236,13 +231,14 @@ fn from_proto(p: FhirSourceProto) -> Result<FhirSource> {
                 .collect::<Result<Vec<_>>>()
         })
         .transpose()?;
+    let groups = p
+        .file_groups
+        .into_iter()
+        .map(|g| g.files.iter().map(|f| bytes_path(f)).collect())
+        .collect::<Result<_>>()?;
     Ok(FhirSource {
         kind,
-        groups: p
-            .file_groups
-            .into_iter()
-            .map(|g| g.files.into_iter().map(PathBuf::from).collect())
-            .collect(),
+        groups,
         options,
         projection,
         limit: p.limit.map(|l| usize::try_from(l).unwrap_or(usize::MAX)),

@@ -52,7 +52,8 @@
 //!
 //! # Crate features
 //! - `ballista` (default): the [`cluster`] module (scheduler session builder, executor function
-//!   registry, client context) and the `medrec-ballista` binary. Ballista's scheduler and executor
+//!   registry, client context), the [`codec`] module (plan codecs that ship the FHIR tables to
+//!   the scheduler and executors) and the `medrec-ballista` binary. Ballista's scheduler and executor
 //!   libraries are built without their own binaries. Without this feature only DataFusion (with
 //!   `parquet`, `sql`, nested, date-time, string and unicode functions) is built.
 

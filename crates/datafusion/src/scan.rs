@@ -205,27 +205,31 @@ fn source_schema() -> SchemaRef {
     )]))
 }
 
+/// A path as bytes (the OS string's bytes on Unix, so any path travels; UTF-8 elsewhere).
 #[cfg(unix)]
-fn path_bytes(p: &Path) -> Result<&[u8]> {
+pub(crate) fn path_bytes(p: &Path) -> Result<&[u8]> {
     use std::os::unix::ffi::OsStrExt;
     Ok(p.as_os_str().as_bytes())
 }
 
+/// A path as bytes (the OS string's bytes on Unix, so any path travels; UTF-8 elsewhere).
 #[cfg(not(unix))]
-fn path_bytes(p: &Path) -> Result<&[u8]> {
+pub(crate) fn path_bytes(p: &Path) -> Result<&[u8]> {
     p.to_str().map(str::as_bytes).ok_or_else(|| {
         DataFusionError::Plan(format!("{}: a FHIR source path must be UTF-8", p.display()))
     })
 }
 
+/// The path [`path_bytes`] gave.
 #[cfg(unix)]
-fn bytes_path(b: &[u8]) -> Result<PathBuf> {
+pub(crate) fn bytes_path(b: &[u8]) -> Result<PathBuf> {
     use std::os::unix::ffi::OsStrExt;
     Ok(PathBuf::from(std::ffi::OsStr::from_bytes(b)))
 }
 
+/// The path [`path_bytes`] gave.
 #[cfg(not(unix))]
-fn bytes_path(b: &[u8]) -> Result<PathBuf> {
+pub(crate) fn bytes_path(b: &[u8]) -> Result<PathBuf> {
     std::str::from_utf8(b)
         .map(PathBuf::from)
         .map_err(|e| DataFusionError::Internal(format!("a FHIR source path: {e}")))

@@ -171,6 +171,16 @@ async fn the_plan_codec_round_trips_fhir_tables_and_scans() {
             .unwrap_err();
         assert!(err.to_string().contains("schema differs"), "{err}");
     }
+    // Any path travels as it is (on Unix, a path need not be UTF-8).
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let odd = PathBuf::from(std::ffi::OsStr::from_bytes(b"/shared/caf\xe9/p\xff.ndjson"));
+        let table = FhirTable::new(StayTable::Encounters, vec![odd.clone()], options.clone());
+        let mut buf = Vec::new();
+        encode_fhir_table(&table, &mut buf).unwrap();
+        assert_eq!(decode_fhir_table(&buf).unwrap().unwrap().files(), &[odd]);
+    }
     // Not a FHIR node: handed on (and the wrapped codec's error kept).
     assert!(decode_fhir_table(b"\x0a\x03abc").is_none());
     let sources = medrec_datafusion::scan::source_list(std::slice::from_ref(&files)).unwrap();
