@@ -42,9 +42,10 @@
 //!
 //! `daily_beds` adds the `beds` / `occupancy_rate` of `DailyRow`.
 //!
-//! Not in SQL (use `medrec-stats`): readmissions
-//! (they link a patient's stays), charge medians and the top diagnoses/procedures, the `total`
-//! population rows and the other groupings (facility, service, payer, diagnosis group).
+//! The whole report — every grouping (none, facility, unit, service, payer, diagnosis group),
+//! the `total` population rows, 30-day readmissions, charge medians and the top diagnoses and
+//! procedures — is the `period_stats` view of [`crate::period_stats`] (it needs the
+//! `encounters`, `diagnoses` and `procedures` tables besides `census_segments`).
 
 use datafusion::error::Result;
 use datafusion::prelude::SessionContext;

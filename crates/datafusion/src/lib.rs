@@ -38,7 +38,11 @@
 //!   (`patients`, `encounters`, `encounter_unit_stays`, `diagnoses`, `procedures`,
 //!   `census_segments`, `claims`), read while the query runs, partition by partition, with
 //!   projection pushdown ([`tables::register_fhir_tables`]).
-//! - The census and period statistics of `medrec-stats` as SQL views ([`census`]).
+//! - The census and period statistics of `medrec-stats` as SQL views ([`census`]), and the
+//!   whole period report — every grouping (none, facility, unit, service, payer, diagnosis
+//!   group), every population (adults and children, newborns, total), 30-day readmissions,
+//!   charge medians, top diagnoses and procedures — as one view ([`period_stats`]); the median
+//!   charges as an aggregate UDF ([`median`]: `median_charges(cents)`).
 //!
 //! The results equal the `medrec-codes` / `medrec-privacy` APIs exactly (the test suite runs every
 //! code of both code sets through SQL).
@@ -67,7 +71,9 @@ pub mod cluster;
 pub mod codec;
 pub mod columns;
 pub mod export;
+pub mod median;
 pub mod patients;
+pub mod period_stats;
 pub mod scan;
 pub mod synth;
 pub mod tables;

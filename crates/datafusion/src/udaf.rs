@@ -265,7 +265,8 @@ impl Accumulator for ComorbidityAccumulator {
     }
 }
 
-/// Both aggregate UDFs, ready to register.
+/// Every aggregate UDF of this crate, ready to register: `elixhauser`, `charlson` and
+/// [`crate::median::median_charges`].
 pub fn aggregate_functions() -> Vec<Arc<AggregateUDF>> {
     vec![
         Arc::new(AggregateUDF::from(ComorbidityAggregate::new(
@@ -274,5 +275,6 @@ pub fn aggregate_functions() -> Vec<Arc<AggregateUDF>> {
         Arc::new(AggregateUDF::from(ComorbidityAggregate::new(
             ComorbidityMeasure::Charlson,
         ))),
+        Arc::new(crate::median::median_charges()),
     ]
 }

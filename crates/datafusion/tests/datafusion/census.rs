@@ -602,3 +602,555 @@ async fn sql_bed_occupancy_equals_medrec_stats() {
         assert!(with_beds > 100, "{with_beds} unit days with beds");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// `period_stats`: the whole report (every grouping and population, readmissions, charge
+// medians, top codes) against `Aggregator::report`.
+
+use datafusion::arrow::array::{Array, AsArray, RecordBatch};
+use datafusion::arrow::datatypes::{DataType, Date32Type, Float64Type, Int64Type};
+use medrec_datafusion::period_stats::{PERIOD_STATS_COLUMNS, register_period_stats};
+use medrec_stats::report::PERIOD_CSV_COLUMNS;
+use medrec_stats::{BedSchedule, GroupBy};
+use std::collections::HashMap;
+
+/// Every grouping the report has.
+pub(crate) const GROUPINGS: [GroupBy; 6] = [
+    GroupBy::None,
+    GroupBy::Facility,
+    GroupBy::Unit,
+    GroupBy::Service,
+    GroupBy::Payer,
+    GroupBy::DiagnosisGroup,
+];
+
+/// The aggregator with every grouping, fed patient by patient (`add_patient` links the
+/// readmissions).
+pub(crate) fn aggregate_all(
+    patients: &[Vec<Stay>],
+    tz: &TimeZone,
+    first: Date,
+    last: Date,
+) -> medrec_stats::Aggregator {
+    let mut config = medrec_stats::AggregatorConfig::new(
+        medrec_stats::Period::new(first, last).unwrap(),
+        tz.clone(),
+    );
+    config.group_by = GROUPINGS.to_vec();
+    let mut agg = medrec_stats::Aggregator::new(config);
+    for p in patients {
+        let errors = agg.add_patient(p);
+        assert!(errors.is_empty(), "{errors:?}");
+    }
+    agg
+}
+
+/// Gives synth's stays the attributes its ADT mapping leaves empty, deterministically: a payer
+/// (by patient), a service (by first unit) and the CCSR category of the principal diagnosis
+/// (as `medrec-stats`' FHIR reader fills it); about one in seven stays lacks each.
+pub(crate) fn with_groups(patients: &mut [Vec<Stay>]) {
+    for (i, p) in patients.iter_mut().enumerate() {
+        with_groups_of(i, p);
+    }
+}
+
+/// [`with_groups`] for the `i`-th patient's stays.
+pub(crate) fn with_groups_of(i: usize, stays: &mut [Stay]) {
+    const PAYERS: [&str; 4] = ["medicare", "medicaid", "commercial", "self_pay"];
+    const SERVICES: [&str; 3] = ["medicine", "surgery", "women_and_children"];
+    let ccsr = medrec_codes::clinical::ccsr::CcsrMap::embedded();
+    {
+        for (j, s) in stays.iter_mut().enumerate() {
+            let h = i * 31 + j * 7;
+            s.payer = (i % 7 != 3).then(|| PAYERS[i % 4].to_string());
+            let unit_hash = s
+                .units
+                .first()
+                .map_or(0, |u| u.unit.bytes().map(usize::from).sum::<usize>());
+            s.service = (h % 7 != 5).then(|| SERVICES[unit_hash % 3].to_string());
+            s.diagnosis_group = s
+                .diagnoses
+                .first()
+                .filter(|_| h % 7 != 1)
+                .and_then(|d| ccsr.categories(&d.code).first())
+                .map(|c| c.as_str().to_string());
+        }
+    }
+}
+
+/// A context with the four stay tables of `stays` (each batch its own partition), the census
+/// views and `period_stats`.
+pub(crate) async fn stats_context(
+    stays: &[Stay],
+    tz: &TimeZone,
+    first: Date,
+    last: Date,
+    partitions: usize,
+) -> SessionContext {
+    let ctx =
+        SessionContext::new_with_config(SessionConfig::new().with_target_partitions(partitions));
+    medrec_datafusion::register_functions(&ctx);
+    for table in [
+        StayTable::CensusSegments,
+        StayTable::Encounters,
+        StayTable::Diagnoses,
+        StayTable::Procedures,
+    ] {
+        // Small batches, several partitions: the statistics come from partial aggregates.
+        let n_parts = partitions.max(1);
+        let mut parts: Vec<Vec<RecordBatch>> = vec![Vec::new(); n_parts];
+        for (i, b) in table_batches(table, stays, tz).into_iter().enumerate() {
+            for k in (0..b.num_rows()).step_by(997) {
+                let n = 997.min(b.num_rows() - k);
+                parts[(i + k) % n_parts].push(b.slice(k, n));
+            }
+        }
+        let name = match table {
+            StayTable::CensusSegments => "census_segments",
+            StayTable::Encounters => "encounters",
+            StayTable::Diagnoses => "diagnoses",
+            _ => "procedures",
+        };
+        ctx.register_table(
+            name,
+            Arc::new(MemTable::try_new(table.schema(tz), parts).unwrap()),
+        )
+        .unwrap();
+    }
+    register_census_views(&ctx, first, last).await.unwrap();
+    register_period_stats(&ctx, first, last).await.unwrap();
+    ctx
+}
+
+/// A `period_stats` cell as `PeriodStats::csv_record` writes the field.
+fn csv_cell(column: &str, array: &dyn Array, row: usize) -> String {
+    if array.is_null(row) {
+        return String::new();
+    }
+    match array.data_type() {
+        DataType::Utf8 => array.as_string::<i32>().value(row).to_string(),
+        DataType::Int64 => array.as_primitive::<Int64Type>().value(row).to_string(),
+        DataType::Boolean => array.as_boolean().value(row).to_string(),
+        DataType::Date32 => {
+            medrec_stats::clock::date_of_day(array.as_primitive::<Date32Type>().value(row))
+                .to_string()
+        }
+        DataType::Float64 => {
+            let x = array.as_primitive::<Float64Type>().value(row);
+            if column == "total_charges" {
+                format!("{x:.2}")
+            } else {
+                format!("{x}")
+            }
+        }
+        DataType::List(_) => {
+            let list = array.as_list::<i32>().value(row);
+            let s = list.as_struct();
+            let code = datafusion::arrow::compute::cast(s.column(0), &DataType::Utf8).unwrap();
+            let count = s.column(1).as_primitive::<Int64Type>();
+            (0..s.len())
+                .map(|i| format!("{}:{}", code.as_string::<i32>().value(i), count.value(i)))
+                .collect::<Vec<_>>()
+                .join(";")
+        }
+        t => panic!("{column}: unexpected type {t}"),
+    }
+}
+
+/// `period_stats` as CSV records keyed by (group_by, group, facility, population).
+pub(crate) async fn period_stats_records(
+    ctx: &SessionContext,
+) -> HashMap<(String, String, String, String), Vec<String>> {
+    let mut out = HashMap::new();
+    for b in collect(ctx, "SELECT * FROM period_stats").await {
+        let names: Vec<String> = b
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect();
+        assert_eq!(names, PERIOD_STATS_COLUMNS);
+        for r in 0..b.num_rows() {
+            let rec: Vec<String> = names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| csv_cell(n, b.column(i).as_ref(), r))
+                .collect();
+            let key = (
+                rec[2].clone(),
+                rec[3].clone(),
+                rec[4].clone(),
+                rec[5].clone(),
+            );
+            assert!(out.insert(key.clone(), rec).is_none(), "{key:?} twice");
+        }
+    }
+    out
+}
+
+/// Every row of `Aggregator::report` for every grouping equals the `period_stats` row of the
+/// same grouping, group, facility and population, field by field, and SQL has no other rows.
+/// Returns the column totals of the report (to check a population exercises a column).
+pub(crate) fn assert_report_equal(
+    agg: &medrec_stats::Aggregator,
+    mut sql: HashMap<(String, String, String, String), Vec<String>>,
+) -> HashMap<&'static str, f64> {
+    assert_eq!(PERIOD_STATS_COLUMNS.as_slice(), PERIOD_CSV_COLUMNS);
+    let mut totals: HashMap<&'static str, f64> = HashMap::new();
+    for g in GROUPINGS {
+        for row in agg.report(g, &BedSchedule::new()).unwrap() {
+            let want = row.csv_record();
+            let key = (
+                want[2].clone(),
+                want[3].clone(),
+                want[4].clone(),
+                want[5].clone(),
+            );
+            let got = sql
+                .remove(&key)
+                .unwrap_or_else(|| panic!("{key:?} missing from period_stats"));
+            for (i, name) in PERIOD_CSV_COLUMNS.iter().enumerate() {
+                assert_eq!(got[i], want[i], "{key:?} {name}");
+                if let Ok(v) = want[i].parse::<f64>() {
+                    *totals.entry(name).or_default() += v;
+                } else if name.starts_with("top_") && !want[i].is_empty() {
+                    *totals.entry(name).or_default() += 1.0;
+                }
+            }
+            if row.median_charges_exact {
+                *totals.entry("exact_medians").or_default() += 1.0;
+            } else {
+                *totals.entry("bucketed_medians").or_default() += 1.0;
+            }
+        }
+    }
+    assert!(
+        sql.is_empty(),
+        "period_stats rows medrec-stats does not have: {:?}",
+        sql.keys().take(5).collect::<Vec<_>>()
+    );
+    totals
+}
+
+#[tokio::test]
+async fn sql_period_stats_equal_the_medrec_stats_report_on_synth_stays() {
+    for (patients, seed, partitions, eventful) in [(3000, 7, 2, false), (1500, 5, 3, true)] {
+        let pop = if eventful {
+            eventful_population(patients, seed)
+        } else {
+            population(patients, seed).unwrap()
+        };
+        let cfg = pop.config();
+        let tz = TimeZone::get(&cfg.time_zone).unwrap();
+        let (first, last) = (cfg.from, cfg.to.yesterday().unwrap());
+        let mut stays: Vec<Vec<Stay>> = patient_stays(&pop).collect();
+        with_groups(&mut stays);
+        let agg = aggregate_all(&stays, &tz, first, last);
+        let ctx = stats_context(&stays.concat(), &tz, first, last, partitions).await;
+        let totals = assert_report_equal(&agg, period_stats_records(&ctx).await);
+        for name in [
+            "readmission_index_stays",
+            "readmissions",
+            "readmission_rate",
+            "readmissions_admitted",
+            "median_charges_per_stay",
+            "top_diagnoses",
+            "top_procedures",
+            "births",
+            "deliveries",
+            "deaths",
+            "transfers_in",
+            "exact_medians",
+        ] {
+            assert!(
+                totals.get(name).copied().unwrap_or(0.0) > 0.0,
+                "{patients} patients: no {name}"
+            );
+        }
+        // The views agree with each other: the unit rows of period_stats are period_census.
+        let b = collect(
+            &ctx,
+            "SELECT count(*) FROM period_census p JOIN period_stats s \
+             ON s.group_by = 'unit' AND s.facility = p.facility AND s.\"group\" = p.unit \
+             AND s.population = p.population \
+             WHERE s.admissions = p.admissions AND s.inpatient_service_days = p.inpatient_service_days \
+             AND s.census_end = p.census_end",
+        )
+        .await;
+        let n = b[0].column(0).as_primitive::<Int64Type>().value(0);
+        let units = collect(&ctx, "SELECT count(*) FROM period_census").await;
+        assert_eq!(n, units[0].column(0).as_primitive::<Int64Type>().value(0));
+    }
+}
+
+/// A stay of `patient` on one unit of facility `F`, admitted and (maybe) discharged then.
+fn patient_stay(
+    patient: &str,
+    id: &str,
+    unit: &str,
+    admitted: &str,
+    discharged: Option<&str>,
+) -> Stay {
+    let mut s = stay(id, &[(unit, admitted)], discharged);
+    s.patient_id = patient.to_string();
+    s
+}
+
+/// The readmission links, charge medians and top codes on hand-built stays: index stays ending
+/// in death, transfer to a hospital or against advice; a readmission exactly 30 census days
+/// later (and one 31 days later) in the facility zone, after the period; a birth stay as index
+/// but not as "previous stay"; overlapping stays; a stay flagged `is_readmission`; a patient
+/// still in house; an observation stay between two inpatient ones; codes in every spelling,
+/// ties and more than ten codes; an even number of charges and a unit with more than 4,096
+/// distinct charges (the bucketed median); three facilities (one empty) and unknown groups.
+#[tokio::test]
+async fn sql_period_stats_equal_the_medrec_stats_report_on_edge_stays() {
+    use medrec_stats::{AdmitSource, Disposition, EncounterClass, StayDiagnosis, StayProcedure};
+    let tz = TimeZone::get("America/Chicago").unwrap();
+    let (first, last) = (
+        jiff::civil::date(2024, 3, 1),
+        jiff::civil::date(2024, 3, 31),
+    );
+    let dx = |codes: &[&str]| -> Vec<StayDiagnosis> {
+        codes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| StayDiagnosis {
+                code: c.to_string(),
+                principal: i == 0,
+                present_on_admission: None,
+                admitting: false,
+            })
+            .collect()
+    };
+    let px = |codes: &[&str]| -> Vec<StayProcedure> {
+        codes
+            .iter()
+            .map(|c| StayProcedure {
+                code: c.to_string(),
+                performed: None,
+                performer: None,
+            })
+            .collect()
+    };
+    let mut patients: Vec<Vec<Stay>> = Vec::new();
+    // A: readmitted within 9 days; then exactly 30 census days later (Chicago), after the period.
+    let mut a1 = patient_stay(
+        "A",
+        "a1",
+        "Med",
+        "2024-03-01T16:00:00Z",
+        Some("2024-03-05T16:00:00Z"),
+    );
+    a1.diagnoses = dx(&[" e11.9 ", "I10", "i10", "\tJ18.9\n", ".", ""]);
+    a1.procedures = px(&["0dtj4zz", "0DTJ4ZZ"]);
+    a1.charges_cents = Some(100);
+    a1.service = Some("medicine".into());
+    a1.payer = Some("medicare".into());
+    let mut a2 = patient_stay(
+        "A",
+        "a2",
+        "Med",
+        "2024-03-14T16:00:00Z",
+        Some("2024-03-22T16:00:00Z"),
+    );
+    a2.diagnoses = dx(&["E119", "é11", "I10"]);
+    a2.charges_cents = Some(300);
+    a2.payer = Some("medicare".into());
+    let a3 = patient_stay(
+        "A",
+        "a3",
+        "Surg",
+        "2024-04-21T16:00:00Z",
+        Some("2024-04-23T16:00:00Z"),
+    );
+    patients.push(vec![a3, a1, a2]);
+    // B: against advice (not an index stay), then 31 days: not a readmission.
+    let mut b1 = patient_stay(
+        "B",
+        "b1",
+        "Med",
+        "2024-03-01T16:00:00Z",
+        Some("2024-03-03T16:00:00Z"),
+    );
+    b1.disposition = Disposition::AgainstAdvice;
+    b1.charges_cents = Some(500);
+    let mut b2 = patient_stay(
+        "B",
+        "b2",
+        "Med",
+        "2024-03-08T16:00:00Z",
+        Some("2024-03-12T16:00:00Z"),
+    );
+    b2.charges_cents = Some(900);
+    b2.diagnoses = dx(&["C01", "C02", "C03", "C04", "C05", "C06", "C07", "C08"]);
+    let b3 = patient_stay("B", "b3", "Med", "2024-04-12T16:00:00Z", None);
+    patients.push(vec![b1, b2, b3]);
+    // C: a birth stay is an index stay, but not the "previous stay" of the next admission.
+    let mut c0 = patient_stay(
+        "C",
+        "c0",
+        "Nursery",
+        "2024-03-05T16:00:00Z",
+        Some("2024-03-07T16:00:00Z"),
+    );
+    c0.admit_source = AdmitSource::Born;
+    c0.diagnoses = dx(&["Z38.00", "P59.9"]);
+    let mut c1 = patient_stay(
+        "C",
+        "c1",
+        "Peds",
+        "2024-03-15T16:00:00Z",
+        Some("2024-03-16T16:00:00Z"),
+    );
+    c1.diagnoses = dx(&["C09", "C10", "C11", "C12", "C01", "C02"]);
+    c1.service = Some(String::new());
+    patients.push(vec![c0, c1]);
+    // D: overlapping stays; the last one a transfer to another hospital.
+    let d1 = patient_stay(
+        "D",
+        "d1",
+        "Med",
+        "2024-03-01T16:00:00Z",
+        Some("2024-03-20T16:00:00Z"),
+    );
+    let d2 = patient_stay(
+        "D",
+        "d2",
+        "ICU",
+        "2024-03-10T16:00:00Z",
+        Some("2024-03-12T16:00:00Z"),
+    );
+    let mut d3 = patient_stay(
+        "D",
+        "d3",
+        "ICU",
+        "2024-03-25T16:00:00Z",
+        Some("2024-03-27T16:00:00Z"),
+    );
+    d3.disposition = Disposition::TransferToHospital;
+    let mut d4 = patient_stay(
+        "D",
+        "d4",
+        "ICU",
+        "2024-03-28T16:00:00Z",
+        Some("2024-03-29T16:00:00Z"),
+    );
+    d4.disposition = Disposition::Died;
+    let d5 = patient_stay(
+        "D",
+        "d5",
+        "ICU",
+        "2024-03-30T16:00:00Z",
+        Some("2024-03-30T18:00:00Z"),
+    );
+    patients.push(vec![d1, d2, d3, d4, d5]);
+    // E: a stay the feed flags as a readmission; another facility.
+    let mut e1 = patient_stay(
+        "E",
+        "e1",
+        "Med",
+        "2024-03-11T16:00:00Z",
+        Some("2024-03-13T16:00:00Z"),
+    );
+    e1.is_readmission = true;
+    e1.facility = "G".into();
+    patients.push(vec![e1]);
+    // F: readmitted and still in house at the end; an empty facility.
+    let mut f1 = patient_stay(
+        "F",
+        "f1",
+        "Med",
+        "2024-03-01T16:00:00Z",
+        Some("2024-03-02T16:00:00Z"),
+    );
+    let mut f2 = patient_stay("F", "f2", "Med", "2024-03-28T16:00:00Z", None);
+    f1.facility = String::new();
+    f2.facility = String::new();
+    patients.push(vec![f1, f2]);
+    // G: an observation stay between two inpatient stays does not link them.
+    let g1 = patient_stay(
+        "G",
+        "g1",
+        "Med",
+        "2024-03-01T16:00:00Z",
+        Some("2024-03-05T16:00:00Z"),
+    );
+    let mut g2 = patient_stay(
+        "G",
+        "g2",
+        "Med",
+        "2024-03-07T16:00:00Z",
+        Some("2024-03-07T20:00:00Z"),
+    );
+    g2.class = EncounterClass::Observation;
+    let g3 = patient_stay(
+        "G",
+        "g3",
+        "Med",
+        "2024-04-20T16:00:00Z",
+        Some("2024-04-22T16:00:00Z"),
+    );
+    patients.push(vec![g1, g2, g3]);
+    // 4,100 one-day stays with distinct charges: a bucketed median.
+    for i in 0..4100 {
+        let mut s = patient_stay(
+            &format!("bulk-{i}"),
+            &format!("bulk-{i}"),
+            "Bulk",
+            "2024-03-10T16:00:00Z",
+            Some("2024-03-11T16:00:00Z"),
+        );
+        s.charges_cents = Some(1000 + 37 * i);
+        s.payer = Some(["medicaid", "commercial"][i as usize % 2].into());
+        s.diagnosis_group = Some("RSP002".into());
+        patients.push(vec![s]);
+    }
+    let agg = aggregate_all(&patients, &tz, first, last);
+    let flat = patients.concat();
+    for partitions in [1, 3] {
+        let ctx = stats_context(&flat, &tz, first, last, partitions).await;
+        let totals = assert_report_equal(&agg, period_stats_records(&ctx).await);
+        for name in [
+            "bucketed_medians",
+            "exact_medians",
+            "readmissions",
+            "readmissions_admitted",
+        ] {
+            assert!(totals.get(name).copied().unwrap_or(0.0) > 0.0, "no {name}");
+        }
+        // The links themselves.
+        let b = collect(
+            &ctx,
+            "SELECT encounter_id, readmitted, readmission FROM stay_readmissions \
+             WHERE patient_id NOT LIKE 'bulk-%' ORDER BY encounter_id",
+        )
+        .await;
+        let text = datafusion::arrow::util::pretty::pretty_format_batches(&b)
+            .unwrap()
+            .to_string();
+        let want = [
+            "| a1           | true       | false       |",
+            "| a2           | true       | true        |",
+            "| a3           | false      | true        |",
+            "| b1           |            | false       |",
+            "| b2           | false      | false       |",
+            "| b3           |            | false       |",
+            "| c0           | true       | false       |",
+            "| c1           | false      | false       |",
+            "| d1           | true       | false       |",
+            "| d2           | true       | false       |",
+            "| d3           |            | true        |",
+            "| d4           |            | false       |",
+            "| d5           | false      | false       |",
+            "| e1           | false      | true        |",
+            "| f1           | true       | false       |",
+            "| f2           |            | true        |",
+            "| g1           | false      | false       |",
+            "| g3           | false      | false       |",
+        ];
+        for line in want {
+            assert!(text.contains(line), "{line}\n{text}");
+        }
+    }
+}
