@@ -18,6 +18,7 @@ use datafusion::error::{DataFusionError, Result};
 use datafusion::execution::{SendableRecordBatchStream, TaskContext};
 use datafusion::physical_expr::{EquivalenceProperties, PhysicalExpr};
 use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
+use datafusion::physical_plan::metrics::{ExecutionPlanMetricsSet, MetricBuilder, MetricsSet};
 use datafusion::physical_plan::stream::RecordBatchReceiverStreamBuilder;
 use datafusion::physical_plan::{
     ChildrenPropertiesMode, DisplayAs, DisplayFormatType, ExecutionPlan, Partitioning,
@@ -191,6 +192,7 @@ pub struct FhirScanExec {
     projection: Option<Vec<usize>>,
     limit: Option<usize>,
     problems: Arc<Mutex<Vec<FhirReadProblem>>>,
+    metrics: ExecutionPlanMetricsSet,
     properties: Arc<PlanProperties>,
 }
 
@@ -343,6 +345,7 @@ impl FhirScanExec {
             projection,
             limit,
             problems,
+            metrics: ExecutionPlanMetricsSet::new(),
             properties: Arc::new(properties),
         })
     }
@@ -422,6 +425,13 @@ impl ExecutionPlan for FhirScanExec {
         vec![&self.sources]
     }
 
+    /// Per partition: `sources_read`, `read_problems` (bad lines, encounters that are not
+    /// stays) and `output_rows`. They reach `EXPLAIN ANALYZE` in one process and the stage
+    /// metrics of a Ballista job, where the problems themselves stay on the executor.
+    fn metrics(&self) -> Option<MetricsSet> {
+        Some(self.metrics.clone_inner())
+    }
+
     /// The input is the list of sources, not rows to spread: repartitioning it would only
     /// move paths around.
     fn benefits_from_input_partitioning(&self) -> Vec<bool> {
@@ -487,12 +497,16 @@ impl ExecutionPlan for FhirScanExec {
         let options = self.options.clone();
         let problems = Arc::clone(&self.problems);
         let limit = self.limit.unwrap_or(usize::MAX);
+        let sources_read = MetricBuilder::new(&self.metrics).counter("sources_read", partition);
+        let read_problems = MetricBuilder::new(&self.metrics).counter("read_problems", partition);
+        let output_rows = MetricBuilder::new(&self.metrics).output_rows(partition);
         let mut builder = RecordBatchReceiverStreamBuilder::new(self.schema(), CHANNEL_BATCHES);
         let tx = builder.tx();
         builder.spawn_blocking(move || {
             let mut rows = 0usize;
             let mut sink = |b: RecordBatch| {
                 rows += b.num_rows();
+                output_rows.add(b.num_rows());
                 // A send error: the stream was dropped, nobody wants more.
                 tx.blocking_send(Ok(b)).is_ok() && rows < limit
             };
@@ -500,6 +514,8 @@ impl ExecutionPlan for FhirScanExec {
             let mut more = true;
             for f in &files {
                 let read = reader.read(f, &options, &mut found, &mut sink);
+                sources_read.add(1);
+                read_problems.add(found.len());
                 if !found.is_empty() {
                     if let Ok(mut all) = problems.lock() {
                         all.append(&mut found);

@@ -221,6 +221,30 @@ async fn the_plan_codec_round_trips_fhir_tables_and_scans() {
         jiff::tz::offset(-5)
     );
 
+    // A bad line is counted in the scan's metrics (what a Ballista job's stage metrics show;
+    // the problems themselves stay where the file was read).
+    let broken = dir.path().join("broken.ndjson");
+    std::fs::write(
+        &broken,
+        "{\"resourceType\":\"Patient\",\"id\":\"p1\"}\nnot json\n",
+    )
+    .unwrap();
+    let one = SessionContext::new();
+    one.register_table(
+        "patients",
+        Arc::new(FhirTable::new(
+            FhirTableKind::Patients,
+            vec![broken],
+            options.clone(),
+        )),
+    )
+    .unwrap();
+    let analyze = pretty(&collect(&one, "EXPLAIN ANALYZE SELECT count(*) FROM patients").await);
+    assert!(
+        analyze.contains("read_problems=1") && analyze.contains("sources_read=1"),
+        "{analyze}"
+    );
+
     // Logical plans with FHIR scans: encoded, decoded, the same plan.
     let queries = [
         "SELECT encounter_id, admit_day FROM encounters WHERE encounter_class = 'inpatient'",
@@ -539,6 +563,12 @@ async fn ballista_cluster_reads_fhir_ndjson_like_one_process_and_medrec_stats() 
     let local_answers = answers(&local).await;
     eprintln!("single-process DataFusion in {:?}", t.elapsed());
     assert_eq!(local_answers.encounters as usize, encounters);
+    // The scan's metrics: every source read once per partition's scan, no problems.
+    let analyze = pretty(&collect(&local, "EXPLAIN ANALYZE SELECT count(*) FROM encounters").await);
+    assert!(
+        analyze.contains("sources_read=12") && analyze.contains("read_problems=0"),
+        "{analyze}"
+    );
 
     // The cluster, over the same files (the same paths: one machine).
     let run_dir = dir.path().join("cluster");
