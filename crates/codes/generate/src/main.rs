@@ -172,6 +172,9 @@ fn run(dir: &Path, out: &Path, mode: Mode) -> Res<bool> {
     same &= emit(mode, out, "icd10cm_2026_april.tab", &table)?;
     same &= emit(mode, out, "icd10cm_2026_april.notes", &notes)?;
     same &= emit(mode, out, "icd10cm_2026_april.short", &short)?;
+    // The binary image the library reads in place (the same release; checked below).
+    let image = cm.to_image();
+    same &= emit(mode, out, "icd10cm_2026_april.img", &image)?;
 
     // Round trip: the compact files give the same release.
     let back = IcdCmRelease::from_compact(&table, Some(&notes), Some(&short))?;
@@ -182,6 +185,11 @@ fn run(dir: &Path, out: &Path, mode: Mode) -> Res<bool> {
         if a.code() != b.code() || a.title() != b.title() || a.is_billable() != b.is_billable() {
             return Err(format!("compact round trip differs at {}", a.code()).into());
         }
+    }
+    // The image reads back, and the compact table gives the same image.
+    let from_image = IcdCmRelease::from_image(&image)?;
+    if from_image.len() != cm.len() || back.to_image() != image {
+        return Err("binary image round trip changed the release".into());
     }
 
     // ICD-10-PCS: the codes file as it is, front/back coded.
@@ -211,7 +219,8 @@ fn run(dir: &Path, out: &Path, mode: Mode) -> Res<bool> {
 }
 
 /// Writes a file, or in check mode compares it with the file there; `false` if it differs.
-fn emit(mode: Mode, dir: &Path, name: &str, text: &str) -> Res<bool> {
+fn emit(mode: Mode, dir: &Path, name: &str, text: impl AsRef<[u8]>) -> Res<bool> {
+    let text = text.as_ref();
     match mode {
         Mode::Write => {
             write(dir, name, text)?;
@@ -219,7 +228,7 @@ fn emit(mode: Mode, dir: &Path, name: &str, text: &str) -> Res<bool> {
         }
         Mode::Check => {
             let path = dir.join(name);
-            let same = std::fs::read(&path).is_ok_and(|old| old == text.as_bytes());
+            let same = std::fs::read(&path).is_ok_and(|old| old == text);
             eprintln!(
                 "{} {} ({} bytes)",
                 if same { "same:" } else { "DIFFERS:" },
@@ -231,7 +240,7 @@ fn emit(mode: Mode, dir: &Path, name: &str, text: &str) -> Res<bool> {
     }
 }
 
-fn write(dir: &Path, name: &str, text: &str) -> Res<()> {
+fn write(dir: &Path, name: &str, text: &[u8]) -> Res<()> {
     let path = dir.join(name);
     let tmp = dir.join(format!(".{name}.tmp"));
     std::fs::write(&tmp, text)?;

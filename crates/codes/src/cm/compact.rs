@@ -66,6 +66,12 @@ fn code(line: usize, s: &str) -> Result<IcdCmCode, LoadError> {
 
 /// Parses the compact format into a builder (notes and short titles are attached by the caller).
 pub(crate) fn parse(text: &str) -> Result<ReleaseBuilder, LoadError> {
+    parse_with(text, true)
+}
+
+/// Parses the compact format; `require_codes: false` accepts a table of only the lines that
+/// [`write_structure`] writes (the structure part of a binary image).
+pub(crate) fn parse_with(text: &str, require_codes: bool) -> Result<ReleaseBuilder, LoadError> {
     let mut lines = text.lines().enumerate();
     match lines.next() {
         Some((_, l)) if l == MAGIC => {}
@@ -210,7 +216,7 @@ pub(crate) fn parse(text: &str) -> Result<ReleaseBuilder, LoadError> {
         fiscal_year: fy,
         update,
     };
-    if builder.nodes.is_empty() {
+    if require_codes && builder.nodes.is_empty() {
         return Err(LoadError::new(LoadErrorKind::Empty, "no code"));
     }
     Ok(builder)
@@ -219,6 +225,13 @@ pub(crate) fn parse(text: &str) -> Result<ReleaseBuilder, LoadError> {
 /// Writes a release in the compact format (main table).
 pub(crate) fn write(release: &IcdCmRelease) -> String {
     let mut out = String::with_capacity(4 << 20);
+    write_structure(release, &mut out);
+    write_codes(release, &mut out);
+    out
+}
+
+/// Writes the format line, provenance, chapters, blocks and 7th-character definitions.
+pub(crate) fn write_structure(release: &IcdCmRelease, out: &mut String) {
     out.push_str(MAGIC);
     out.push('\n');
     let id = release.id();
@@ -262,6 +275,10 @@ pub(crate) fn write(release: &IcdCmRelease) -> String {
         }
         out.push('\n');
     }
+}
+
+/// Writes the code lines (`N`) and the index line (`H`).
+fn write_codes(release: &IcdCmRelease, out: &mut String) {
     let mut prev = String::new();
     for e in release.iter() {
         if e.is_seventh_character_code() {
@@ -269,7 +286,7 @@ pub(crate) fn write(release: &IcdCmRelease) -> String {
         }
         let title = clean(e.title());
         let (p, s) = front_back(&prev, &title);
-        let block = match release.entries[e.id().index()].block {
+        let block = match release.entries[e.id().index()].block() {
             u16::MAX => "-".to_string(),
             b => b.to_string(),
         };
@@ -291,7 +308,6 @@ pub(crate) fn write(release: &IcdCmRelease) -> String {
         out.push_str(&p.to_string());
     }
     out.push('\n');
-    out
 }
 
 /// Tabs and line breaks never reach the compact format.

@@ -22,7 +22,11 @@
 //! only the bounds check of the offsets the record holds; the others are kept apart, each a
 //! `Box<str>`.
 
-use ascii::AsciiString;
+use std::borrow::Cow;
+
+use ascii::{AsciiStr, AsciiString};
+use zerocopy::little_endian::{U16, U32, U64};
+use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
 
 use super::code::IcdCmCode;
 use super::release::{CodeStatus, Entry, F_BILLABLE, F_REQUIRES_SEVENTH};
@@ -56,19 +60,26 @@ pub(crate) const MAX_ENTRIES: usize = 1 << IDX_BITS;
 /// Average codes per bucket (rounded so that the bucket count is a power of two).
 const CODES_PER_BUCKET: usize = 4;
 
-/// One record (16 bytes, four to a cache line): see the constants above for the bits.
-#[derive(Debug, Clone, Copy)]
-struct Record {
-    head: u64,
-    meta: u64,
+/// One record (16 bytes, four to a cache line): see the constants above for the bits. Stored
+/// little-endian and without alignment, so that the records of a binary image (the embedded
+/// release's, in the program's read-only data) are used in place.
+#[derive(Debug, Clone, Copy, FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned)]
+#[repr(C)]
+pub(crate) struct Record {
+    head: U64,
+    meta: U64,
 }
 
-const EMPTY: Record = Record { head: 0, meta: 0 };
+const EMPTY: Record = Record {
+    head: U64::ZERO,
+    meta: U64::ZERO,
+};
 
-/// The titles of a release: the ASCII ones back to back, the others apart.
+/// The titles of a release: the ASCII ones back to back, the others apart. Borrowed from a
+/// binary image, owned when built.
 #[derive(Debug)]
 struct Titles {
-    ascii: AsciiString,
+    ascii: Cow<'static, AsciiStr>,
     other: Vec<Box<str>>,
 }
 
@@ -130,11 +141,11 @@ pub(crate) struct IndexHint {
 
 /// The code index (see the module documentation).
 pub(crate) struct CodeIndex {
-    records: Vec<Record>,
+    records: Cow<'static, [Record]>,
     titles: Titles,
-    pilots: Vec<u16>,
+    pilots: Cow<'static, [U16]>,
     /// Record position of each entry.
-    pos_of: Vec<u32>,
+    pos_of: Cow<'static, [U32]>,
     bucket_shift: u32,
     slots: u64,
     seed: u64,
@@ -181,13 +192,9 @@ impl CodeIndex {
                 format!("{n} codes: at most {MAX_ENTRIES} are supported"),
             ));
         }
-        let keys: Vec<u64> = entries.iter().map(|e| e.code.key()).collect();
+        let keys: Vec<u64> = entries.iter().map(|e| e.code().key()).collect();
         let base_slots = (n + n / 32 + 1) as u64;
-        let bits = n
-            .div_ceil(CODES_PER_BUCKET)
-            .max(2)
-            .next_power_of_two()
-            .trailing_zeros();
+        let bits = bucket_bits(n);
         let buckets = 1usize << bits;
         let bucket_shift = 64 - bits;
         let mut found = hint
@@ -220,7 +227,7 @@ impl CodeIndex {
         let (titles, spans) = Titles::build(text, ends)?;
         let mut records = vec![EMPTY; slots as usize];
         for (i, e) in entries.iter().enumerate() {
-            let chapter = match e.chapter {
+            let chapter = match e.chapter() {
                 u8::MAX => NO_CHAPTER,
                 c if (c as u64) < NO_CHAPTER => c as u64,
                 _ => {
@@ -231,23 +238,23 @@ impl CodeIndex {
                 }
             };
             let mut head = keys[i] | chapter << CHAPTER_SHIFT;
-            if e.flags & F_BILLABLE != 0 {
+            if e.flags() & F_BILLABLE != 0 {
                 head |= HEAD_BILLABLE;
             }
-            if e.flags & F_REQUIRES_SEVENTH != 0 {
+            if e.flags() & F_REQUIRES_SEVENTH != 0 {
                 head |= HEAD_REQUIRES_SEVENTH;
             }
             let (at, len) = spans[i];
             records[pos_of[i] as usize] = Record {
-                head,
-                meta: i as u64 | len << LEN_SHIFT | (at as u64) << AT_SHIFT,
+                head: U64::new(head),
+                meta: U64::new(i as u64 | len << LEN_SHIFT | (at as u64) << AT_SHIFT),
             };
         }
         Ok(CodeIndex {
-            records,
+            records: Cow::Owned(records),
             titles,
-            pilots,
-            pos_of,
+            pilots: Cow::Owned(pilots.into_iter().map(U16::new).collect()),
+            pos_of: Cow::Owned(pos_of.into_iter().map(U32::new).collect()),
             bucket_shift,
             slots,
             seed,
@@ -270,7 +277,7 @@ impl CodeIndex {
     #[inline]
     pub(crate) fn locate(&self, key: u64) -> usize {
         let h = hash(key, self.seed);
-        let pilot = self.pilots[(h >> self.bucket_shift) as usize];
+        let pilot = self.pilots[(h >> self.bucket_shift) as usize].get();
         position(h, pilot, self.slots)
     }
 
@@ -278,12 +285,13 @@ impl CodeIndex {
     #[inline]
     pub(crate) fn read(&self, pos: usize, key: u64) -> Hit<'_> {
         let r = &self.records[pos];
-        if r.head & KEY_MASK == key {
+        let (head, meta) = (r.head.get(), r.meta.get());
+        if head & KEY_MASK == key {
             Hit {
-                head: r.head,
-                idx: (r.meta & IDX_MASK) as u32,
-                title: self.title_of(r.meta),
-                chapter: (r.head >> CHAPTER_SHIFT) as u8,
+                head,
+                idx: (meta & IDX_MASK) as u32,
+                title: self.title_of(meta),
+                chapter: (head >> CHAPTER_SHIFT) as u8,
             }
         } else {
             Hit {
@@ -304,7 +312,11 @@ impl CodeIndex {
     /// The title of entry `idx`.
     #[inline]
     pub(crate) fn title(&self, idx: u32) -> &str {
-        self.title_of(self.records[self.pos_of[idx as usize] as usize].meta)
+        self.title_of(
+            self.records[self.pos_of[idx as usize].get() as usize]
+                .meta
+                .get(),
+        )
     }
 
     /// The parameters to store so that the same code set builds without a search.
@@ -312,18 +324,161 @@ impl CodeIndex {
         IndexHint {
             seed: self.seed,
             slots: self.slots,
-            pilots: self.pilots.clone(),
+            pilots: self.pilots.iter().map(|p| p.get()).collect(),
         }
     }
 
-    /// Heap bytes held (titles, records, pilots, positions).
+    /// Heap bytes held (titles, records, pilots, positions); parts borrowed from a binary image
+    /// are not on the heap and not counted.
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.titles.ascii.capacity()
-            + self.titles.other.capacity() * std::mem::size_of::<Box<str>>()
+        #[allow(clippy::ptr_arg)] // which variant it is, is the question
+        fn owned<T: Clone>(c: &Cow<'_, [T]>) -> usize {
+            match c {
+                Cow::Owned(v) => v.capacity() * std::mem::size_of::<T>(),
+                Cow::Borrowed(_) => 0,
+            }
+        }
+        (match &self.titles.ascii {
+            Cow::Owned(a) => a.capacity(),
+            Cow::Borrowed(_) => 0,
+        }) + self.titles.other.capacity() * std::mem::size_of::<Box<str>>()
             + self.titles.other.iter().map(|t| t.len()).sum::<usize>()
-            + self.records.capacity() * std::mem::size_of::<Record>()
-            + self.pilots.capacity() * 2
-            + self.pos_of.capacity() * 4
+            + owned(&self.records)
+            + owned(&self.pilots)
+            + owned(&self.pos_of)
+    }
+
+    /// Bytes of the index borrowed from a binary image (records, pilots, positions, titles).
+    pub(crate) fn borrowed_bytes(&self) -> usize {
+        #[allow(clippy::ptr_arg)] // which variant it is, is the question
+        fn borrowed<T: Clone>(c: &Cow<'_, [T]>) -> usize {
+            match c {
+                Cow::Borrowed(v) => std::mem::size_of_val(*v),
+                Cow::Owned(_) => 0,
+            }
+        }
+        (match &self.titles.ascii {
+            Cow::Borrowed(a) => a.len(),
+            Cow::Owned(_) => 0,
+        }) + borrowed(&self.records)
+            + borrowed(&self.pilots)
+            + borrowed(&self.pos_of)
+    }
+}
+
+/// The parts of an index as stored in a binary image (see `image.rs`).
+pub(crate) struct IndexParts<'a> {
+    pub(crate) seed: u64,
+    pub(crate) pilots: &'a [U16],
+    pub(crate) records: &'a [Record],
+    pub(crate) pos_of: &'a [U32],
+    pub(crate) ascii: &'a [u8],
+    pub(crate) other: &'a [Box<str>],
+}
+
+/// Where the parts of an index come from when read back from a binary image: borrowed for
+/// the embedded image (used in place), owned otherwise.
+pub(crate) struct IndexSource {
+    pub(crate) seed: u64,
+    pub(crate) slots: u64,
+    pub(crate) pilots: Cow<'static, [U16]>,
+    pub(crate) records: Cow<'static, [Record]>,
+    pub(crate) pos_of: Cow<'static, [U32]>,
+    pub(crate) ascii: Cow<'static, AsciiStr>,
+    pub(crate) other: Vec<Box<str>>,
+}
+
+/// The number of bucket-index bits for `n` codes.
+fn bucket_bits(n: usize) -> u32 {
+    n.div_ceil(CODES_PER_BUCKET)
+        .max(2)
+        .next_power_of_two()
+        .trailing_zeros()
+}
+
+impl CodeIndex {
+    /// The parts to store in a binary image.
+    pub(crate) fn parts(&self) -> IndexParts<'_> {
+        IndexParts {
+            seed: self.seed,
+            pilots: &self.pilots,
+            records: &self.records,
+            pos_of: &self.pos_of,
+            ascii: self.titles.ascii.as_bytes(),
+            other: &self.titles.other,
+        }
+    }
+
+    /// An index from the parts of a binary image, checked against the entries it indexes:
+    /// every entry must be found by a lookup at its own record (which holds its number, flags,
+    /// chapter and a title in range), and no other record may be used. `Err` says what is
+    /// wrong.
+    pub(crate) fn from_parts(entries: &[Entry], src: IndexSource) -> Result<CodeIndex, String> {
+        let n = entries.len();
+        if n > MAX_ENTRIES {
+            return Err(format!("{n} codes: at most {MAX_ENTRIES} are supported"));
+        }
+        let bits = bucket_bits(n);
+        if src.pilots.len() != 1 << bits {
+            return Err(format!("{} pilots for {n} codes", src.pilots.len()));
+        }
+        if src.records.len() as u64 != src.slots || src.slots < n as u64 {
+            return Err(format!("{} records for {n} codes", src.records.len()));
+        }
+        if src.pos_of.len() != n {
+            return Err(format!(
+                "{} record positions for {n} codes",
+                src.pos_of.len()
+            ));
+        }
+        let index = CodeIndex {
+            records: src.records,
+            titles: Titles {
+                ascii: src.ascii,
+                other: src.other,
+            },
+            pilots: src.pilots,
+            pos_of: src.pos_of,
+            bucket_shift: 64 - bits,
+            slots: src.slots,
+            seed: src.seed,
+        };
+        let ascii_len = index.titles.ascii.len() as u64;
+        let other_len = index.titles.other.len() as u64;
+        for (i, e) in entries.iter().enumerate() {
+            let key = e.code().key();
+            let pos = index.locate(key);
+            if index.pos_of[i].get() as usize != pos {
+                return Err(format!("code {} is not at its record", e.code()));
+            }
+            let (head, meta) = (index.records[pos].head.get(), index.records[pos].meta.get());
+            let chapter = match e.chapter() {
+                u8::MAX => NO_CHAPTER,
+                c => c as u64,
+            };
+            let mut want = key | chapter << CHAPTER_SHIFT;
+            if e.flags() & F_BILLABLE != 0 {
+                want |= HEAD_BILLABLE;
+            }
+            if e.flags() & F_REQUIRES_SEVENTH != 0 {
+                want |= HEAD_REQUIRES_SEVENTH;
+            }
+            let len = (meta >> LEN_SHIFT) & LEN_MASK;
+            let at = meta >> AT_SHIFT;
+            let title_ok = if len == OTHER {
+                at < other_len
+            } else {
+                at + len <= ascii_len
+            };
+            if head != want || meta & IDX_MASK != i as u64 || !title_ok {
+                return Err(format!("the record of code {} does not match it", e.code()));
+            }
+        }
+        let used = index.records.iter().filter(|r| r.head.get() != 0).count();
+        if used != n {
+            return Err(format!("{used} records used for {n} codes"));
+        }
+        Ok(index)
     }
 }
 
@@ -359,7 +514,13 @@ impl Titles {
         }
         let ascii = AsciiString::from_ascii(bytes)
             .map_err(|_| BuildError::new(BuildErrorKind::TooLarge, "title text is not ASCII"))?;
-        Ok((Titles { ascii, other }, spans))
+        Ok((
+            Titles {
+                ascii: Cow::Owned(ascii),
+                other,
+            },
+            spans,
+        ))
     }
 }
 
@@ -458,9 +619,10 @@ fn place(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cm::release::EntrySpec;
 
-    fn entry(code: &str, flags: u8) -> Entry {
-        Entry {
+    fn entry(code: &str, flags: u8) -> EntrySpec {
+        EntrySpec {
             code: IcdCmCode::parse(code).unwrap(),
             parent: u32::MAX,
             subtree_end: 0,
@@ -476,7 +638,10 @@ mod tests {
         let codes: Vec<String> = (0..5000)
             .map(|i| format!("A{:02}{}", i % 100, i / 100))
             .collect();
-        let entries: Vec<Entry> = codes.iter().map(|c| entry(c, F_BILLABLE)).collect();
+        let entries: Vec<Entry> = codes
+            .iter()
+            .map(|c| Entry::from(&entry(c, F_BILLABLE)))
+            .collect();
         // Mostly ASCII titles; some not (kept apart), one too long for a record's length.
         let title = |i: usize, c: &str| match i % 97 {
             5 => format!("Sézary title of {c}"),
@@ -528,9 +693,11 @@ mod tests {
             // No chapter: the hit's chapter is past every valid chapter position.
             let entries: Vec<Entry> = codes
                 .iter()
-                .map(|c| Entry {
-                    chapter: u8::MAX,
-                    ..entry(c, 0)
+                .map(|c| {
+                    Entry::from(&EntrySpec {
+                        chapter: u8::MAX,
+                        ..entry(c, 0)
+                    })
                 })
                 .collect();
             let ends: Vec<u32> = vec![0; n];

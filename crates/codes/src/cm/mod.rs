@@ -3,6 +3,7 @@
 pub(crate) mod code;
 pub(crate) mod compact;
 pub(crate) mod history;
+pub(crate) mod image;
 pub(crate) mod index;
 pub(crate) mod notes;
 pub(crate) mod order;
@@ -23,12 +24,17 @@ use short::ShortTitles;
 const EMBEDDED_TABLE: &str = include_str!("../../data/icd10cm_2026_april.tab");
 const EMBEDDED_NOTES: &str = include_str!("../../data/icd10cm_2026_april.notes");
 const EMBEDDED_SHORT: &str = include_str!("../../data/icd10cm_2026_april.short");
+/// The same release as [`EMBEDDED_TABLE`], as a binary image (see `image.rs`): what
+/// [`IcdCmRelease::embedded`] reads, using its index, entries and titles in place.
+const EMBEDDED_IMAGE: &[u8] = include_bytes!("../../data/icd10cm_2026_april.img");
 
 static EMBEDDED: OnceLock<IcdCmRelease> = OnceLock::new();
 
 /// The embedded ICD-10-CM release: FY2026, April 1 update (effective 2026-04-01 through
-/// 2026-09-30), from the CDC tabular list XML. Built on first use (a few milliseconds), then
-/// shared; instructional notes and short titles are parsed on their own first use.
+/// 2026-09-30), from the CDC tabular list XML. Read on first use from a binary image in the
+/// program, whose code index, entries and titles are used in place (about a millisecond: the
+/// image is checked, nothing is built), then shared; instructional notes, short titles and the
+/// search index are built on their own first use.
 ///
 /// ```
 /// let cm = medrec_codes::icd10cm();
@@ -44,6 +50,17 @@ impl IcdCmRelease {
     /// Builds a new, owned copy of the embedded release (what [`icd10cm()`] builds once and
     /// shares). Useful to measure the load, or to own a release next to loaded ones.
     pub fn embedded() -> IcdCmRelease {
+        // The image and the table are generated together and checked against each other by
+        // this crate's tests; the table is the fallback should the image ever not read.
+        let mut r =
+            image::read_static(EMBEDDED_IMAGE).unwrap_or_else(|_| Self::embedded_from_table());
+        r.notes = NotesSource::Embedded(EMBEDDED_NOTES, OnceLock::new());
+        r.short_titles = ShortTitles::Embedded(EMBEDDED_SHORT, OnceLock::new());
+        r
+    }
+
+    /// The embedded release built from its compact text table (what the image holds, built).
+    pub(crate) fn embedded_from_table() -> IcdCmRelease {
         // The embedded table is generated and checked by this crate's tests; failing to read it
         // is a build defect, not an input error.
         let mut b =
@@ -51,6 +68,31 @@ impl IcdCmRelease {
         b.notes = NotesSource::Embedded(EMBEDDED_NOTES, OnceLock::new());
         b.short_titles = ShortTitles::Embedded(EMBEDDED_SHORT, OnceLock::new());
         b.build().expect("embedded ICD-10-CM table is consistent")
+    }
+
+    /// Whether this release reads the embedded binary image in place (tests).
+    #[cfg(test)]
+    pub(crate) fn embedded_image_reads() -> Result<IcdCmRelease, LoadError> {
+        image::read_static(EMBEDDED_IMAGE)
+    }
+
+    /// Writes the release as a binary image: its code index, entries (hierarchy) and titles
+    /// laid out as they are used, with its chapters, blocks, 7th-character definitions and
+    /// provenance. [`from_image`](Self::from_image) reads it back with no parsing or building
+    /// beyond checks — a cache for a release loaded at run time (a tabular XML takes a few
+    /// hundred milliseconds; its image a few). Instructional notes and short titles are not in
+    /// the image (see [`to_compact`](Self::to_compact)). The format is this crate's own and
+    /// versioned: an image from another version of the crate is refused, not misread.
+    pub fn to_image(&self) -> Vec<u8> {
+        image::write(self)
+    }
+
+    /// Reads a binary image written by [`to_image`](Self::to_image). Any bytes give either a
+    /// release that answers exactly like the one written or a [`LoadError`] (kind `Format`):
+    /// the image is checked in full (every code well formed and in order, hierarchy links,
+    /// every code found at its own index record).
+    pub fn from_image(bytes: &[u8]) -> Result<IcdCmRelease, LoadError> {
+        image::read(bytes)
     }
 }
 

@@ -1,7 +1,11 @@
 //! One ICD-10-CM release: every code with its title, hierarchy, 7th characters and notes.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::OnceLock;
+
+use zerocopy::little_endian::{U16, U32, U64};
+use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
 
 use super::code::{IcdCmCode, MalformedKind, normalize_bytes};
 use super::index::{CodeIndex, IndexHint, MAX_CHAPTERS};
@@ -217,9 +221,9 @@ pub(crate) const F_REQUIRES_SEVENTH: u8 = 2;
 pub(crate) const F_GENERATED: u8 = 4;
 
 /// Everything about one code except its title (hierarchy, block, chapter, 7th-character
-/// definition, flags): 24 bytes.
+/// definition, flags) as the release builder lays it out.
 #[derive(Debug, Clone)]
-pub(crate) struct Entry {
+pub(crate) struct EntrySpec {
     pub(crate) code: IcdCmCode,
     pub(crate) parent: u32,
     pub(crate) subtree_end: u32,
@@ -227,6 +231,72 @@ pub(crate) struct Entry {
     pub(crate) seventh: u16,
     pub(crate) chapter: u8,
     pub(crate) flags: u8,
+}
+
+/// An [`EntrySpec`] as stored: 22 bytes, little-endian and without alignment, so that the
+/// entries of a binary image (the embedded release's, in the program's read-only data) are used
+/// in place. The code is its [`word`](IcdCmCode::word).
+#[derive(Debug, Clone, Copy, FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned)]
+#[repr(C)]
+pub(crate) struct Entry {
+    code: U64,
+    parent: U32,
+    subtree_end: U32,
+    block: U16,
+    seventh: U16,
+    chapter: u8,
+    flags: u8,
+}
+
+impl From<&EntrySpec> for Entry {
+    fn from(e: &EntrySpec) -> Entry {
+        Entry {
+            code: U64::new(e.code.word()),
+            parent: U32::new(e.parent),
+            subtree_end: U32::new(e.subtree_end),
+            block: U16::new(e.block),
+            seventh: U16::new(e.seventh),
+            chapter: e.chapter,
+            flags: e.flags,
+        }
+    }
+}
+
+impl Entry {
+    /// The code (well formed: the builder made it, or the image reader checked it).
+    #[inline]
+    pub(crate) fn code(&self) -> IcdCmCode {
+        IcdCmCode::from_word(self.code.get())
+    }
+    /// The code as a [`word`](IcdCmCode::word), unchecked.
+    #[inline]
+    pub(crate) fn code_word(&self) -> u64 {
+        self.code.get()
+    }
+    #[inline]
+    pub(crate) fn parent(&self) -> u32 {
+        self.parent.get()
+    }
+    #[inline]
+    pub(crate) fn subtree_end(&self) -> u32 {
+        self.subtree_end.get()
+    }
+    #[inline]
+    pub(crate) fn block(&self) -> u16 {
+        self.block.get()
+    }
+    #[inline]
+    pub(crate) fn seventh(&self) -> u16 {
+        self.seventh.get()
+    }
+    #[inline]
+    pub(crate) fn chapter(&self) -> u8 {
+        self.chapter
+    }
+    #[inline]
+    pub(crate) fn flags(&self) -> u8 {
+        self.flags
+    }
 }
 
 /// A whole ICD-10-CM release: the code set with titles, hierarchy, 7th-character definitions and
@@ -238,7 +308,7 @@ pub struct IcdCmRelease {
     pub(crate) provenance: Vec<(String, String)>,
     pub(crate) chapters: Vec<Chapter>,
     pub(crate) blocks: Vec<Block>,
-    pub(crate) entries: Vec<Entry>,
+    pub(crate) entries: Cow<'static, [Entry]>,
     pub(crate) sevenths: Vec<SeventhCharacterDef>,
     pub(crate) index: CodeIndex,
     pub(crate) billable_count: usize,
@@ -302,7 +372,7 @@ impl<'a> CodeEntry<'a> {
 
     /// The code.
     pub fn code(&self) -> IcdCmCode {
-        self.e().code
+        self.e().code()
     }
 
     /// This code's number in its release.
@@ -330,23 +400,23 @@ impl<'a> CodeEntry<'a> {
     /// Whether the code is billable (valid for HIPAA transactions).
     #[inline]
     pub fn is_billable(&self) -> bool {
-        self.e().flags & F_BILLABLE != 0
+        self.e().flags() & F_BILLABLE != 0
     }
 
     /// Whether the code requires a 7th character that it does not have (it is then not valid
     /// on its own; its children are the 7th-character codes).
     pub fn requires_seventh_character(&self) -> bool {
-        self.e().flags & F_REQUIRES_SEVENTH != 0
+        self.e().flags() & F_REQUIRES_SEVENTH != 0
     }
 
     /// Whether the code was generated from a `sevenChrDef` (rather than listed as a `diag`).
     pub fn is_seventh_character_code(&self) -> bool {
-        self.e().flags & F_GENERATED != 0
+        self.e().flags() & F_GENERATED != 0
     }
 
     /// The validation status of the code itself.
     pub fn status(&self) -> CodeStatus {
-        let f = self.e().flags;
+        let f = self.e().flags();
         if f & F_BILLABLE != 0 {
             CodeStatus::Billable
         } else if f & F_REQUIRES_SEVENTH != 0 {
@@ -365,7 +435,7 @@ impl<'a> CodeEntry<'a> {
     /// The block (tabular section), if known.
     #[inline]
     pub fn block(&self) -> Option<&'a Block> {
-        let b = self.e().block;
+        let b = self.e().block();
         if b == NO_BLOCK {
             None
         } else {
@@ -381,7 +451,7 @@ impl<'a> CodeEntry<'a> {
     /// The parent in the hierarchy: the longest shorter code of the release that this code
     /// starts with (placeholder positions are skipped: the parent of `S30.1XXA` is `S30.1`).
     pub fn parent(&self) -> Option<CodeEntry<'a>> {
-        let p = self.e().parent;
+        let p = self.e().parent();
         (p != NONE).then_some(CodeEntry {
             release: self.release,
             idx: p,
@@ -391,14 +461,14 @@ impl<'a> CodeEntry<'a> {
     /// The codes directly below this one, in code order.
     pub fn children(&self) -> impl Iterator<Item = CodeEntry<'a>> + 'a {
         let release = self.release;
-        let end = self.e().subtree_end;
+        let end = self.e().subtree_end();
         let mut next = self.idx + 1;
         std::iter::from_fn(move || {
             if next >= end {
                 return None;
             }
             let idx = next;
-            next = release.entries[idx as usize].subtree_end;
+            next = release.entries[idx as usize].subtree_end();
             Some(CodeEntry { release, idx })
         })
     }
@@ -406,7 +476,7 @@ impl<'a> CodeEntry<'a> {
     /// Every code below this one, in code order (depth first).
     pub fn descendants(&self) -> impl Iterator<Item = CodeEntry<'a>> + 'a {
         let release = self.release;
-        (self.idx + 1..self.e().subtree_end).map(move |idx| CodeEntry { release, idx })
+        (self.idx + 1..self.e().subtree_end()).map(move |idx| CodeEntry { release, idx })
     }
 
     /// The ancestors, nearest first (parent, grandparent, …, category).
@@ -421,7 +491,7 @@ impl<'a> CodeEntry<'a> {
 
     /// The 7th-character definition that applies to this code (its own or inherited), if any.
     pub fn seventh_character_def(&self) -> Option<&'a SeventhCharacterDef> {
-        let s = self.e().seventh;
+        let s = self.e().seventh();
         (s != NO_SEVENTH).then(|| &self.release.sevenths[s as usize])
     }
 
@@ -704,7 +774,7 @@ impl ReleaseBuilder {
             .sum();
         let mut text = String::with_capacity(total_title);
         let mut title_ends: Vec<u32> = Vec::with_capacity(pending.len());
-        let mut entries: Vec<Entry> = Vec::with_capacity(pending.len());
+        let mut entries: Vec<EntrySpec> = Vec::with_capacity(pending.len());
         let mut stack: Vec<u32> = Vec::new();
         let mut billable_count = 0;
         for p in &pending {
@@ -749,7 +819,7 @@ impl ReleaseBuilder {
             if p.flags & F_BILLABLE != 0 {
                 billable_count += 1;
             }
-            entries.push(Entry {
+            entries.push(EntrySpec {
                 code: p.code,
                 parent,
                 subtree_end: idx + 1,
@@ -786,13 +856,14 @@ impl ReleaseBuilder {
                 }
             }
         }
+        let entries: Vec<Entry> = entries.iter().map(Entry::from).collect();
         let index = CodeIndex::build(&entries, text, &title_ends, index_hint.as_ref())?;
         Ok(IcdCmRelease {
             id,
             provenance,
             chapters,
             blocks,
-            entries,
+            entries: Cow::Owned(entries),
             sevenths,
             index,
             billable_count,
@@ -927,7 +998,7 @@ impl IcdCmRelease {
     /// The chapter of entry `idx`.
     #[inline]
     pub(crate) fn chapter_at(&self, idx: u32) -> Option<&Chapter> {
-        let c = self.entries.get(idx as usize)?.chapter;
+        let c = self.entries.get(idx as usize)?.chapter();
         self.chapters.get(c as usize)
     }
 
@@ -936,7 +1007,11 @@ impl IcdCmRelease {
     /// and not counted.
     pub fn heap_bytes(&self) -> usize {
         let strings = |v: &[(char, String)]| v.iter().map(|(_, t)| t.capacity()).sum::<usize>();
-        self.entries.capacity() * std::mem::size_of::<Entry>()
+        let entries = match &self.entries {
+            Cow::Owned(v) => v.capacity() * std::mem::size_of::<Entry>(),
+            Cow::Borrowed(_) => 0,
+        };
+        entries
             + self.index.heap_bytes()
             + self
                 .chapters
@@ -953,6 +1028,19 @@ impl IcdCmRelease {
                 .iter()
                 .map(|d| strings(&d.extensions) + d.extensions.capacity() * 32)
                 .sum::<usize>()
+    }
+
+    /// Bytes of the code tables used in place from the program's read-only data rather than
+    /// copied to the heap: the entries, index records and titles of a release read from a
+    /// binary image embedded in the program (the [`icd10cm()`](crate::icd10cm) release), 0 for
+    /// a release built or read at run time. They are paged in from the executable as they are
+    /// read and shared by every process running it.
+    pub fn in_place_bytes(&self) -> usize {
+        let entries = match &self.entries {
+            Cow::Borrowed(v) => std::mem::size_of_val(*v),
+            Cow::Owned(_) => 0,
+        };
+        entries + self.index.borrowed_bytes()
     }
 
     /// Normalizes `input` and returns its entry.
