@@ -578,9 +578,15 @@ async fn ballista_cluster_reads_fhir_ndjson_like_one_process_and_medrec_stats() 
         .unwrap();
     register_fhir_tables(&remote, &files, &options).unwrap();
     register_census_views(&remote, first, last).await.unwrap();
-    // The plan the client hands the scheduler holds the FHIR tables themselves.
+    // The plan the client hands the scheduler holds the FHIR tables themselves, and the
+    // scheduler's stages scan FHIR (not a converted copy).
     let explain = pretty(&collect(&remote, "EXPLAIN SELECT count(*) FROM encounters").await);
-    assert!(explain.contains("TableScan: encounters"), "{explain}");
+    assert!(
+        explain.contains("TableScan: encounters")
+            && explain.contains("distributed_plan")
+            && explain.contains("FhirScanExec: table=encounters, sources=12, partitions=4"),
+        "{explain}"
+    );
     let t = Instant::now();
     let remote_answers = answers(&remote).await;
     eprintln!("Ballista (scheduler + 2 executors) in {:?}", t.elapsed());
