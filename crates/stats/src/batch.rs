@@ -48,7 +48,7 @@
 //! ```
 
 use crate::aggregate::{StayError, UNKNOWN_GROUP, normalize_code};
-use crate::segment::SegmentWalk;
+use crate::segment::{SegmentWalk, name_tag};
 use crate::stay::{AdmitSource, Delivery, EncounterClass, Stay};
 use foldhash::HashMap;
 use foldhash::HashMapExt;
@@ -122,6 +122,17 @@ struct FacilityNames {
     ids: HashMap<Box<str>, u32>,
 }
 
+/// One slot of [`StayBatch::name_cache`]: `meta` = `len << 32 | (facility + 1)`, 0 = empty.
+#[derive(Debug, Clone, Copy, Default)]
+struct NameSlot {
+    tag: u64,
+    meta: u64,
+    id: u32,
+}
+
+/// Slots of the name cache (a power of two).
+const NAME_CACHE: usize = 64;
+
 /// Many stays in columns, ready for [`crate::Aggregator::add_batch`] (see the [module
 /// docs](self)).
 ///
@@ -161,6 +172,9 @@ pub struct StayBatch {
     facility_names: Vec<FacilityNames>,
     facility_index: HashMap<Box<str>, u32>,
     last_facility: u32,
+    /// Direct-mapped cache of recent (facility, name) → id, on the name's tag (length, first
+    /// and last 4 bytes; longer names compared in full): most lookups skip hashing the name.
+    name_cache: Vec<NameSlot>,
     // Stays not in the census.
     pub(crate) other_stays: u64,
     pub(crate) rejected: Vec<StayError>,
@@ -403,6 +417,28 @@ impl StayBatch {
     /// The id of a (facility, name) pair (created when new).
     #[inline]
     fn name_id(&mut self, fac: u32, name: &str) -> u32 {
+        let bytes = name.as_bytes();
+        let tag = name_tag(bytes);
+        let meta = ((bytes.len() as u64) << 32) | (u64::from(fac) + 1);
+        let slot = ((tag ^ meta.rotate_left(29)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40)
+            as usize
+            & (NAME_CACHE - 1);
+        if let Some(e) = self.name_cache.get(slot)
+            && e.tag == tag
+            && e.meta == meta
+            && (bytes.len() <= 8 || *self.names[e.id as usize].1 == *name)
+        {
+            return e.id;
+        }
+        let id = self.name_id_slow(fac, name);
+        if self.name_cache.is_empty() {
+            self.name_cache = vec![NameSlot::default(); NAME_CACHE];
+        }
+        self.name_cache[slot] = NameSlot { tag, meta, id };
+        id
+    }
+
+    fn name_id_slow(&mut self, fac: u32, name: &str) -> u32 {
         let names = &mut self.facility_names[fac as usize];
         if let Some(&id) = names.ids.get(name) {
             return id;

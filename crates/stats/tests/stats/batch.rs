@@ -118,6 +118,17 @@ fn vary(mut s: Stay, e: &Extra, i: usize) -> Stay {
         3 => s.units.clear(),
         _ => {}
     }
+    if i % 4 == 1 {
+        // Long look-alike names (equal length, first and last 4 bytes: equal cache tags).
+        for u in &mut s.units {
+            if let Some(k) = ["MED", "SURG", "ICU", "NURSERY"]
+                .iter()
+                .position(|n| *n == u.unit)
+            {
+                u.unit = format!("WARD-{k}-EAST");
+            }
+        }
+    }
     s.delivered = e.delivered_h.map(|d| h(s.admitted, d));
     s.readmitted_within_30_days = e.readmitted;
     s.is_readmission = e.is_readmission;
