@@ -354,7 +354,6 @@ pub fn period_stats_sql(first: Date, last: Date) -> String {
     let group_facility = "CASE WHEN g.group_by IN ('facility', 'unit') THEN facility END";
     let in_scope = "(CASE WHEN nb THEN p.w1 ELSE p.w0 END) = 1";
     let ws = white_space_sql();
-    let depart = format!("e IS NOT NULL AND e >= {f} AND e <= {l}");
     let date = |d: i32| format!("arrow_cast(arrow_cast({d}, 'Int32'), 'Date32')");
     let (from, to) = (date(f), date(l));
     let rates = [
@@ -474,7 +473,9 @@ fine AS (
          {exprs}
   FROM seg GROUP BY {keys}
   UNION ALL
-  SELECT '', '', '', '', '', false, true, {zeros}),
+  -- One zero row, so the `none` grouping has its rows without any stay. From a VALUES
+  -- relation: a FROM-less SELECT in a UNION never finishes on Ballista 55.
+  SELECT '', '', '', '', '', false, true, {zeros} FROM (VALUES (1)) AS one(x)),
 groupings AS (
   SELECT * FROM (VALUES ('none'), ('facility'), ('unit'), ('service'), ('payer'),
                         ('diagnosis_group')) AS g(group_by)),
@@ -494,7 +495,15 @@ totals AS (
   GROUP BY 1, 2, 3, 4),
 period_rows AS (SELECT *, midnights + same_day AS inpatient_service_days FROM totals),
 discharged AS (
-  SELECT encounter_id, charges_cents, {keys} FROM seg WHERE is_last AND {depart}),
+  -- The discharges again from the tables (not from `seg`: a CTE is planned once per use, and
+  -- `seg` carries the readmission links, which the medians and codes do not need).
+  SELECT c.encounter_id, c.charges_cents, c.facility, c.unit,
+         COALESCE(x.service, '(unknown)') AS service, COALESCE(x.payer, '(unknown)') AS payer,
+         COALESCE(x.diagnosis_group, '(unknown)') AS diagnosis_group, c.newborn AS nb
+  FROM census_segments c
+  JOIN encounters x ON c.patient_id = x.patient_id AND c.encounter_id = x.encounter_id
+  WHERE x.encounter_class = 'inpatient' AND c.is_last
+    AND arrow_cast(c.end_day, 'Int32') >= {f} AND arrow_cast(c.end_day, 'Int32') <= {l}),
 medians AS (
   SELECT g.group_by, {group_name} AS grp, COALESCE({group_facility}, '') AS fac_key,
          p.population, median_charges(charges_cents) AS m

@@ -1,17 +1,22 @@
 //! A Ballista cluster (scheduler + two executors, separate processes on 127.0.0.1) runs the
 //! statistics over ≥ 1,000,000 synthetic encounters split across many Parquet files, and gives
-//! the same answers as single-process DataFusion and as `medrec-stats`.
+//! the same answers as single-process DataFusion and as `medrec-stats`: the daily census, the
+//! unit period statistics, the whole report (`period_stats`: every grouping and population,
+//! readmissions, charge medians, top codes), ICD-10-CM chapters and comorbidity scores.
 //!
 //! `MEDREC_BALLISTA_ENCOUNTERS` sets the target number of encounters (default 1,000,000).
 
+use crate::census::{GROUPINGS, assert_report_equal, period_stats_records, with_groups_of};
 use crate::common::*;
 use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
 use jiff::tz::TimeZone;
 use medrec_datafusion::census::register_census_views;
 use medrec_datafusion::cluster::remote_context;
 use medrec_datafusion::datafusion;
-use medrec_datafusion::synth::{patient_stays, population, write_population};
-use medrec_stats::{Aggregator, AggregatorConfig, Period};
+use medrec_datafusion::export::write_stay_tables;
+use medrec_datafusion::period_stats::register_period_stats;
+use medrec_datafusion::synth::{patient_stays, population};
+use medrec_stats::{Aggregator, AggregatorConfig, Period, Stay};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -116,7 +121,7 @@ fn start_cluster(logs: &Path) -> Cluster {
 }
 
 async fn register(ctx: &SessionContext, dir: &Path) {
-    for t in ["census_segments", "encounters", "diagnoses"] {
+    for t in ["census_segments", "encounters", "diagnoses", "procedures"] {
         ctx.register_parquet(
             t,
             &format!("{}/", dir.join(t).display()),
@@ -147,24 +152,31 @@ async fn ballista_cluster_statistics_equal_datafusion_and_medrec_stats() {
     let patients = target * 100 / 125;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
+    // Synth's stays with a payer, a service and a diagnosis group (its ADT mapping has none),
+    // so every grouping of the report has groups.
+    fn grouped(pop: &medrec_synth::Population) -> impl Iterator<Item = Vec<Stay>> + '_ {
+        patient_stays(pop).enumerate().map(|(i, mut p)| {
+            with_groups_of(i, &mut p);
+            p
+        })
+    }
     let t = Instant::now();
-    let summary = write_population(&data, patients, 2026, 24).unwrap();
-    eprintln!("generated {summary} as Parquet in {:?}", t.elapsed());
-    assert!(
-        summary.stays >= target,
-        "{} stays < {target}",
-        summary.stays
-    );
+    let pop = population(patients, 2026).unwrap();
+    let cfg = pop.config().clone();
+    let tz = TimeZone::get(&cfg.time_zone).unwrap();
+    let (first, last) = (cfg.from, cfg.to.yesterday().unwrap());
+    let stays = write_stay_tables(&data, &tz, 24, grouped(&pop)).unwrap();
+    eprintln!("generated {stays} stays as Parquet in {:?}", t.elapsed());
+    assert!(stays >= target, "{stays} stays < {target}");
     let files = std::fs::read_dir(data.join("encounters")).unwrap().count();
     assert_eq!(files, 24);
 
-    // medrec-stats over the same stays (regenerated: the population is seeded).
+    // medrec-stats over the same stays (regenerated: the population is seeded), every grouping.
     let t = Instant::now();
-    let pop = population(patients, 2026).unwrap();
-    let tz = TimeZone::get(&pop.config().time_zone).unwrap();
-    let (first, last) = (summary.first_day, summary.last_day);
-    let mut agg = Aggregator::new(AggregatorConfig::new(Period::new(first, last).unwrap(), tz));
-    for p in patient_stays(&pop) {
+    let mut config = AggregatorConfig::new(Period::new(first, last).unwrap(), tz);
+    config.group_by = GROUPINGS.to_vec();
+    let mut agg = Aggregator::new(config);
+    for p in grouped(&pop) {
         assert!(agg.add_patient(&p).is_empty());
     }
     eprintln!("medrec-stats in {:?}", t.elapsed());
@@ -187,7 +199,7 @@ async fn ballista_cluster_statistics_equal_datafusion_and_medrec_stats() {
         .downcast_ref::<datafusion::arrow::array::Int64Array>()
         .unwrap()
         .value(0);
-    assert_eq!(count as u64, summary.stays);
+    assert_eq!(count as u64, stays);
 
     // The cluster.
     let cluster = start_cluster(dir.path());
@@ -196,9 +208,13 @@ async fn ballista_cluster_statistics_equal_datafusion_and_medrec_stats() {
         .unwrap();
     register(&remote, &data).await;
     register_census_views(&remote, first, last).await.unwrap();
+    register_period_stats(&remote, first, last).await.unwrap();
     let t = Instant::now();
     let remote_daily = daily_sql(&remote).await;
     let remote_period = period_sql(&remote).await;
+    let ts = Instant::now();
+    let remote_stats = period_stats_records(&remote).await;
+    eprintln!("Ballista period_stats in {:?}", ts.elapsed());
     let remote_chapters = collect(&remote, CHAPTERS).await;
     let remote_comorbidity = collect(&remote, COMORBIDITY).await;
     eprintln!("Ballista (scheduler + 2 executors) in {:?}", t.elapsed());
@@ -226,6 +242,18 @@ async fn ballista_cluster_statistics_equal_datafusion_and_medrec_stats() {
     assert!(days > 100, "{days}");
     let rows = assert_period_equal(&agg, remote_period);
     assert!(rows >= 4, "{rows}");
+    // The whole report on the cluster: every grouping and population, readmissions, medians,
+    // top codes, row for row equal to medrec-stats (`census.rs` checks the single-process view
+    // against medrec-stats on smaller populations; running it here too would add ≈ 10 s).
+    let totals = assert_report_equal(&agg, remote_stats);
+    for name in [
+        "readmissions",
+        "bucketed_medians",
+        "top_diagnoses",
+        "top_procedures",
+    ] {
+        assert!(totals.get(name).copied().unwrap_or(0.0) > 0.0, "no {name}");
+    }
     // Both executors took part: each wrote shuffle files under its work directory.
     for i in 0..2 {
         let work = dir.path().join(format!("executor{i}"));
