@@ -9,7 +9,9 @@
 //! - the same batch and floor over the same codes held in one `String` (`&str` slices, as codes
 //!   read from a file or an Arrow string column are), rather than one heap `String` each.
 //!
-//! Also: loading the embedded tables, and their resident memory (printed once on stderr).
+//! Also: loading the embedded tables (`embedded-icd10cm`: the binary image read in place;
+//! `built-icd10cm`: the same release built from its compact text table, the previous way, as the
+//! load's floor), and their resident memory (printed once on stderr).
 //!
 //! Group `code-cpu` repeats the main three and the load measured in CPU time of the bench
 //! thread (`/proc/thread-self/schedstat`) instead of wall time: on the shared 2-core machine,
@@ -28,6 +30,9 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use medrec::codes::{IcdCmRelease, icd10cm};
 
 const N: usize = 1_000_000;
+
+/// The embedded release's compact text table (what the binary image holds, before building).
+const TABLE: &str = include_str!("../../crates/codes/data/icd10cm_2026_april.tab");
 
 /// A small deterministic generator (xorshift64*), so every run sees the same codes.
 struct Rng(u64);
@@ -176,10 +181,11 @@ fn bench(c: &mut Criterion) {
     if let (Some(b), Some(a)) = (before, after) {
         eprintln!(
             "code: embedded ICD-10-CM first load {:.1} ms, resident memory +{:.1} MiB, tables on \
-             the heap {:.1} MiB ({} codes)",
+             the heap {:.1} MiB, used in place from the binary {:.1} MiB ({} codes)",
             load.as_secs_f64() * 1e3,
             (a.saturating_sub(b)) as f64 / 1024.0,
             cm.heap_bytes() as f64 / (1 << 20) as f64,
+            cm.in_place_bytes() as f64 / (1 << 20) as f64,
             cm.len()
         );
     }
@@ -214,6 +220,9 @@ fn bench(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function("embedded-icd10cm", |b| {
         b.iter(|| black_box(IcdCmRelease::embedded().len()))
+    });
+    g.bench_function("built-icd10cm", |b| {
+        b.iter(|| black_box(IcdCmRelease::from_compact(TABLE, None, None).map(|r| r.len())))
     });
     g.bench_function("embedded-icd10pcs", |b| {
         b.iter(|| black_box(medrec::codes::PcsRelease::embedded().len()))

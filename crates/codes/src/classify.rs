@@ -1,9 +1,6 @@
 //! The batch API: classify many code strings at once, for throughput.
 
-use crate::cm::code::{
-    IcdCmCode, MalformedKind, normalize_bytes, normalize_scalar_word, normalize_word,
-    trim_white_space,
-};
+use crate::cm::code::{IcdCmCode, MalformedKind, normalize_input_word, word_key};
 use crate::cm::index::Hit;
 use crate::cm::release::{Block, Chapter, CodeEntry, CodeStatus, EntryId, IcdCmRelease, NONE};
 
@@ -147,18 +144,15 @@ impl IcdCmRelease {
     /// 16-byte index record (status, entry number, chapter and title together). Never panics.
     #[inline]
     pub fn classify(&self, input: &str) -> Classification<'_> {
-        let s = trim_white_space(input.as_bytes());
         // The fast normalization and the lookup in one straight line; what the fast path does
         // not accept (malformed input, in practice) takes the byte-by-byte rules, out of line,
-        // and comes back as a word in registers.
-        let word = match normalize_word(s) {
-            Some(code) => Ok(code.word()),
-            None => normalize_scalar_word(s),
-        };
-        match word {
+        // and comes back as a word in registers. The code stays one word throughout: hashed and
+        // compared as such, unpacked only into the result.
+        match normalize_input_word(input.as_bytes()) {
             Ok(word) => {
-                let code = IcdCmCode::from_word(word);
-                self.classification(code, self.index.find(&code))
+                let key = word_key(word);
+                let hit = self.index.read(self.index.locate(key), key);
+                self.classification(IcdCmCode::from_word(word), hit)
             }
             Err(kind) => self.malformed(kind),
         }
@@ -191,18 +185,18 @@ impl IcdCmRelease {
     ) {
         out.clear();
         out.reserve(inputs.len());
-        let mut codes = [IcdCmCode::PLACEHOLDER; ROUND];
+        let mut words = [0u64; ROUND];
         let mut errors: [Option<MalformedKind>; ROUND] = [None; ROUND];
         let mut keys = [0u64; ROUND];
         let mut positions = [0usize; ROUND];
         for round in inputs.chunks(ROUND) {
             // Phase 1: normalize, hash, read the pilots (a small table) for the positions.
             for (i, s) in round.iter().enumerate() {
-                match normalize_bytes(s.as_ref().as_bytes()) {
-                    Ok(code) => {
-                        codes[i] = code;
+                match normalize_input_word(s.as_ref().as_bytes()) {
+                    Ok(word) => {
+                        words[i] = word;
                         errors[i] = None;
-                        keys[i] = code.key();
+                        keys[i] = word_key(word);
                     }
                     Err(kind) => {
                         errors[i] = Some(kind);
@@ -216,7 +210,7 @@ impl IcdCmRelease {
             for i in 0..round.len() {
                 let hit = self.index.read(positions[i], keys[i]);
                 out.push(match errors[i] {
-                    None => self.classification(codes[i], hit),
+                    None => self.classification(IcdCmCode::from_word(words[i]), hit),
                     Some(kind) => self.malformed(kind),
                 });
             }

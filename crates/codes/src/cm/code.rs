@@ -141,6 +141,14 @@ const fn lanes_eq(w: u64, c: u8) -> u64 {
 /// [`normalize_scalar`] (for the error kind, or for inputs outside 3–8 bytes).
 #[inline(always)]
 pub(crate) fn normalize_word(s: &[u8]) -> Option<IcdCmCode> {
+    normalize_to_word(s).map(IcdCmCode::from_word)
+}
+
+/// [`normalize_word`] giving the code as its [`word`](IcdCmCode::word) (the 7 code bytes, 0
+/// past the end, then the length), so that the hot paths hash the word they already hold
+/// instead of packing the code's bytes back into one.
+#[inline(always)]
+pub(crate) fn normalize_to_word(s: &[u8]) -> Option<u64> {
     let n = s.len();
     let w = if let (Some(lo), Some(hi)) = (s.first_chunk::<4>(), s.last_chunk::<4>()) {
         if n > 8 {
@@ -180,11 +188,8 @@ pub(crate) fn normalize_word(s: &[u8]) -> Option<IcdCmCode> {
     if (digit | upper) & used != used || upper & 0x80 == 0 {
         return None;
     }
-    let b = w.to_le_bytes();
-    Some(IcdCmCode {
-        raw: [b[0], b[1], b[2], b[3], b[4], b[5], b[6]],
-        len: len as u8,
-    })
+    // The lanes past the code are 0 (never loaded, or emptied by the dot's removal).
+    Some(w | (len as u64) << 56)
 }
 
 /// [`normalize_scalar`] with the code as a [`word`](IcdCmCode::word): a result that comes back
@@ -194,6 +199,23 @@ pub(crate) fn normalize_word(s: &[u8]) -> Option<IcdCmCode> {
 #[inline(never)]
 pub(crate) fn normalize_scalar_word(s: &[u8]) -> Result<u64, MalformedKind> {
     normalize_scalar(s).map(|c| c.word())
+}
+
+/// The code word of an input (trimmed here) by the fast path, else the byte-by-byte rules: what
+/// the hot paths call.
+#[inline(always)]
+pub(crate) fn normalize_input_word(input: &[u8]) -> Result<u64, MalformedKind> {
+    let s = trim_white_space(input);
+    match normalize_to_word(s) {
+        Some(word) => Ok(word),
+        None => normalize_scalar_word(s),
+    }
+}
+
+/// The key of a code [`word`](IcdCmCode::word): [`IcdCmCode::key`] without unpacking.
+#[inline(always)]
+pub(crate) const fn word_key(word: u64) -> u64 {
+    word & ((1 << 56) - 1)
 }
 
 /// The normalization rules, byte by byte, on an already trimmed input: the reference for

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use zerocopy::little_endian::{U16, U32, U64};
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
 
-use super::code::{IcdCmCode, MalformedKind, normalize_bytes};
+use super::code::{IcdCmCode, MalformedKind, normalize_input_word, word_key};
 use super::index::{CodeIndex, IndexHint, MAX_CHAPTERS};
 use super::notes::{NoteKind, NoteOwner, Notes, NotesSource};
 use crate::error::{BuildError, BuildErrorKind};
@@ -1072,8 +1072,16 @@ impl IcdCmRelease {
     /// rules. Never panics, whatever the input.
     #[inline]
     pub fn validate(&self, input: &str) -> CodeStatus {
-        match normalize_bytes(input.as_bytes()) {
-            Ok(code) => self.validate_code(&code),
+        match normalize_input_word(input.as_bytes()) {
+            Ok(word) => {
+                let key = word_key(word);
+                let hit = self.index.read(self.index.locate(key), key);
+                if hit.is_found() {
+                    hit.status()
+                } else {
+                    self.diagnose_unknown(&IcdCmCode::from_word(word))
+                }
+            }
             Err(kind) => CodeStatus::Malformed(kind),
         }
     }
