@@ -78,68 +78,19 @@ pub const READMISSION_WINDOW_DAYS: i32 = 30;
 /// How many codes `top_diagnoses` / `top_procedures` hold (the report's 10).
 pub const TOP_CODES: usize = 10;
 
-/// The columns of `period_stats`, in order: the `PeriodStats` JSON field names.
-pub const PERIOD_STATS_COLUMNS: [&str; 59] = [
-    "from",
-    "to",
-    "group_by",
-    "group",
-    "facility",
-    "population",
-    "days",
-    "census_start",
-    "census_end",
-    "admissions",
-    "admissions_from_other_hospitals",
-    "discharges",
-    "discharges_to_other_facilities",
-    "deaths",
-    "deaths_under_48h",
-    "transfers_in",
-    "transfers_out",
-    "births",
-    "live_births",
-    "stillbirths",
-    "same_day",
-    "inpatient_service_days",
-    "average_daily_census",
-    "total_length_of_stay",
-    "average_length_of_stay",
-    "bed_count_days",
-    "bed_occupancy_rate",
-    "bed_turnover_direct",
-    "bed_turnover_indirect",
-    "gross_death_rate",
-    "net_death_rate",
-    "newborn_death_rate",
-    "fetal_death_rate",
-    "maternal_deaths",
-    "obstetric_discharges",
-    "maternal_death_rate",
-    "deliveries",
-    "cesareans",
-    "cesarean_rate",
-    "autopsies",
-    "gross_autopsy_rate",
-    "net_autopsy_rate",
-    "hospital_autopsy_rate",
-    "infections",
-    "infection_rate",
-    "consultations",
-    "consultation_rate",
-    "readmission_index_stays",
-    "readmissions",
-    "readmission_rate",
-    "readmissions_admitted",
-    "total_charges",
-    "charged_stays",
-    "mean_charges_per_stay",
-    "median_charges_per_stay",
-    "median_charges_exact",
-    "charges_per_patient_day",
-    "top_diagnoses",
-    "top_procedures",
-];
+/// The columns of `period_stats`, in order: the `PeriodStats` JSON field names — medrec-stats'
+/// own list ([`medrec_stats::report::PERIOD_CSV_COLUMNS`]), as an array.
+pub const PERIOD_STATS_COLUMNS: [&str; 59] = {
+    let all = medrec_stats::report::PERIOD_CSV_COLUMNS;
+    assert!(
+        all.len() == 59,
+        "medrec-stats' period columns changed: update the view"
+    );
+    match all.first_chunk::<59>() {
+        Some(columns) => *columns,
+        None => panic!("fewer than 59 period columns"),
+    }
+};
 
 /// Dispositions that keep a discharge from being a readmission index stay.
 const NOT_INDEX: &str = "('died', 'transfer_to_hospital', 'against_advice')";
