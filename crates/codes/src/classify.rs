@@ -1,6 +1,6 @@
 //! The batch API: classify many code strings at once, for throughput.
 
-use crate::cm::code::{IcdCmCode, MalformedKind, normalize_input_word, word_key};
+use crate::cm::code::{IcdCmCode, MalformedKind, lookup_word, normalize_input_word, word_key};
 use crate::cm::index::Hit;
 use crate::cm::release::{Block, Chapter, CodeEntry, CodeStatus, EntryId, IcdCmRelease, NONE};
 
@@ -140,14 +140,43 @@ impl IcdCmRelease {
         }
     }
 
+    /// A found code's classification.
+    #[inline]
+    fn found<'a>(&'a self, code: IcdCmCode, hit: Hit<'a>) -> Classification<'a> {
+        Classification {
+            release: self,
+            title: hit.title,
+            code,
+            idx: hit.idx(),
+            status: hit.status(),
+            chapter: hit.chapter,
+        }
+    }
+
     /// Classifies one code string: normalize, then one read of a small pilot table and one
     /// 16-byte index record (status, entry number, chapter and title together). Never panics.
     #[inline]
     pub fn classify(&self, input: &str) -> Classification<'_> {
-        // The fast normalization and the lookup in one straight line; what the fast path does
-        // not accept (malformed input, in practice) takes the byte-by-byte rules, out of line,
-        // and comes back as a word in registers. The code stays one word throughout: hashed and
-        // compared as such, unpacked only into the result.
+        // The lookup fast path: the input made into a word (trimmed, upper case, no dot) and
+        // looked up, in one straight line. A word that is found is a code of the release, which
+        // proves the input well formed (see `lookup_word`); anything else takes the full rules,
+        // out of line. The code stays one word throughout: hashed and compared as such,
+        // unpacked only into the result.
+        if let Some(word) = lookup_word(input.as_bytes()) {
+            let key = word_key(word);
+            let hit = self.index.read(self.index.locate(key), key);
+            if hit.is_found() {
+                return self.found(IcdCmCode::from_word(word), hit);
+            }
+        }
+        self.classify_by_rules(input)
+    }
+
+    /// [`classify`](Self::classify) by the full normalization rules: for inputs that the lookup
+    /// fast path did not find (malformed, or well formed and not in the release).
+    #[cold]
+    #[inline(never)]
+    fn classify_by_rules(&self, input: &str) -> Classification<'_> {
         match normalize_input_word(input.as_bytes()) {
             Ok(word) => {
                 let key = word_key(word);
@@ -186,33 +215,31 @@ impl IcdCmRelease {
         out.clear();
         out.reserve(inputs.len());
         let mut words = [0u64; ROUND];
-        let mut errors: [Option<MalformedKind>; ROUND] = [None; ROUND];
         let mut keys = [0u64; ROUND];
         let mut positions = [0usize; ROUND];
         for round in inputs.chunks(ROUND) {
-            // Phase 1: normalize, hash, read the pilots (a small table) for the positions.
+            // Phase 1: the lookup words, hashed; the pilots (a small table) give the positions.
             for (i, s) in round.iter().enumerate() {
-                match normalize_input_word(s.as_ref().as_bytes()) {
-                    Ok(word) => {
-                        words[i] = word;
-                        errors[i] = None;
-                        keys[i] = word_key(word);
-                    }
-                    Err(kind) => {
-                        errors[i] = Some(kind);
-                        // Key 0 never matches a record: phase 2 stays branch-free.
-                        keys[i] = 0;
-                    }
-                }
+                // Key 0 is found nowhere: an input off the fast path takes the full rules in
+                // phase 2, with no branch here.
+                let word = lookup_word(s.as_ref().as_bytes()).unwrap_or(0);
+                words[i] = word;
+                keys[i] = word_key(word);
                 positions[i] = self.index.locate(keys[i]);
             }
-            // Phase 2: read the records (independent reads) and emit.
+            // Phase 2: read the records (independent reads) and emit; the inputs not found are
+            // noted, to be classified by the full rules after the round (no call in this loop).
+            let mut slow = 0u32;
+            let start = out.len();
             for i in 0..round.len() {
                 let hit = self.index.read(positions[i], keys[i]);
-                out.push(match errors[i] {
-                    None => self.classification(IcdCmCode::from_word(words[i]), hit),
-                    Some(kind) => self.malformed(kind),
-                });
+                slow |= (!hit.is_found() as u32) << i;
+                out.push(self.found(IcdCmCode::from_word(words[i]), hit));
+            }
+            while slow != 0 {
+                let i = slow.trailing_zeros() as usize;
+                slow &= slow - 1;
+                out[start + i] = self.classify_by_rules(round[i].as_ref());
             }
         }
     }
@@ -241,7 +268,58 @@ impl IcdCmRelease {
 
 #[cfg(test)]
 mod tests {
-    use crate::icd10cm;
+    use crate::cm::code::IcdCmCode;
+    use crate::{CodeStatus, icd10cm};
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+
+        /// Any spelling of a code of the release, damaged or not (a character changed to any
+        /// character, NUL and dots included; cut; cased; padded): `classify` and `validate`
+        /// give what the full rules and a lookup of the code give.
+        #[test]
+        fn classify_equals_the_full_rules(
+            pick in 0usize..100_000,
+            at in 0usize..9,
+            with in proptest::sample::select(vec!['\0', '.', '-', 'x', 'X', 'Q', '9', 'é', ' ']),
+            damage in 0u8..4,
+            lower in proptest::bool::ANY,
+            pad in proptest::bool::ANY,
+        ) {
+            let cm = icd10cm();
+            let code = cm.iter().nth(pick % cm.len()).unwrap().code();
+            let mut s: Vec<char> = if pick % 2 == 0 {
+                code.to_string().chars().collect()
+            } else {
+                code.as_undotted().chars().collect()
+            };
+            match damage {
+                1 if at < s.len() => s[at] = with,
+                2 => s.truncate(at.max(1)),
+                3 => s.insert(at.min(s.len()), with),
+                _ => {}
+            }
+            let mut s: String = s.into_iter().collect();
+            if lower {
+                s = s.to_lowercase();
+            }
+            if pad {
+                s = format!(" {s}\t");
+            }
+            let c = cm.classify(&s);
+            proptest::prop_assert_eq!(cm.validate(&s), c.status());
+            match IcdCmCode::parse(&s) {
+                Ok(code) => {
+                    proptest::prop_assert_eq!(c.code(), Some(code));
+                    proptest::prop_assert_eq!(c.status(), cm.validate_code(&code));
+                    proptest::prop_assert_eq!(c.entry_id(), cm.get(&code).map(|e| e.id()));
+                }
+                Err(e) => {
+                    proptest::prop_assert_eq!(c.status(), CodeStatus::Malformed(e.kind()));
+                }
+            }
+        }
+    }
 
     /// Every code of the embedded release in several spellings, plus malformed and unknown
     /// strings: the batch gives exactly what `classify` and `validate` give, one by one.
@@ -278,6 +356,15 @@ mod tests {
         assert_eq!(out.len(), inputs.len());
         for (s, b) in inputs.iter().zip(&out) {
             let one = cm.classify(s);
+            // The reference: the full normalization rules, then a lookup of the code.
+            match IcdCmCode::parse(s) {
+                Ok(c) => {
+                    assert_eq!(b.code(), Some(c), "{s:?}");
+                    assert_eq!(b.status(), cm.validate_code(&c), "{s:?}");
+                    assert_eq!(b.entry_id(), cm.get(&c).map(|e| e.id()), "{s:?}");
+                }
+                Err(e) => assert_eq!(b.status(), CodeStatus::Malformed(e.kind()), "{s:?}"),
+            }
             assert_eq!(b.status(), one.status(), "{s:?}");
             assert_eq!(b.status(), cm.validate(s), "{s:?}");
             assert_eq!(b.code(), one.code(), "{s:?}");

@@ -192,6 +192,56 @@ pub(crate) fn normalize_to_word(s: &[u8]) -> Option<u64> {
     Some(w | (len as u64) << 56)
 }
 
+/// The word to look up for an input, on the lookup fast path: [`normalize_to_word`] without
+/// the checks that a successful lookup makes for it. `None` means "take the full rules"
+/// ([`normalize_input_word`]).
+///
+/// The input is trimmed, upper-cased and its dot after the third character (followed by more)
+/// dropped; the characters are not checked. That is enough for lookups, because a word that
+/// *is found* equals a code of the release, so each of its characters is one a code may have
+/// (`A`–`Z`, `0`–`9`, the first a letter); the transformation only maps `a`–`z` to `A`–`Z`, so
+/// the input's characters were letters, digits and at most that one dot, and the full rules
+/// give the same code. What could make a wrong word equal a code is checked here: a byte
+/// outside ASCII (the lane arithmetic needs ASCII), more than 7 characters (the key holds 7),
+/// and a NUL byte (a NUL inside the code would read as its end). A word that is not found is not
+/// known to be well formed: the caller must take the full rules for it (malformed, or a
+/// well-formed code to diagnose). Property-tested against the full rules in this module.
+#[inline(always)]
+pub(crate) fn lookup_word(input: &[u8]) -> Option<u64> {
+    let s = trim_white_space(input);
+    let n = s.len();
+    let w = if let (Some(lo), Some(hi)) = (s.first_chunk::<4>(), s.last_chunk::<4>()) {
+        if n > 8 {
+            return None;
+        }
+        u32::from_le_bytes(*lo) as u64 | ((u32::from_le_bytes(*hi) as u64) << (8 * (n - 4)))
+    } else if let [a, b, c] = *s {
+        a as u64 | (b as u64) << 8 | (c as u64) << 16
+    } else {
+        return None;
+    };
+    if w & HIGH != 0 {
+        return None;
+    }
+    let lower = lanes_ge(w, b'a') & !lanes_ge(w, b'{');
+    let w = w ^ (lower >> 2);
+    // A dot right after the third character and followed by more is dropped (a mask, not a
+    // branch); any other dot stays and makes the word match no code.
+    let dotted = ((w >> 24) & 0xFF == b'.' as u64 && n >= 5) as u64;
+    let keep = dotted.wrapping_sub(1);
+    let undotted = (w & 0x00FF_FFFF) | ((w >> 8) & !0x00FF_FFFF);
+    let w = (w & keep) | (undotted & !keep);
+    let len = n - dotted as usize;
+    if len > 7 {
+        return None;
+    }
+    let used = HIGH & ((1u64 << (8 * len)) - 1);
+    if lanes_eq(w, 0) & used != 0 {
+        return None;
+    }
+    Some(w | (len as u64) << 56)
+}
+
 /// [`normalize_scalar`] with the code as a [`word`](IcdCmCode::word): a result that comes back
 /// in registers, so that a caller's fast path and this slow one meet without a trip through
 /// memory.
@@ -581,8 +631,86 @@ mod tests {
         assert!(keys[0] != keys[1] && keys[1] != keys[2] && keys[0] != keys[2]);
     }
 
+    /// Whether a word is a well-formed code's word (what a found lookup word is).
+    fn is_code_word(w: u64) -> bool {
+        let len = (w >> 56) as usize;
+        len <= 7 && normalize_scalar(&w.to_le_bytes()[..len]).is_ok_and(|c| c.word() == w)
+    }
+
+    /// The lookup word of an input, where it is a code's word (so that a lookup can find it),
+    /// is the code the full rules give; where the full rules give a code, the lookup word is
+    /// that code's word or `None`.
+    fn lookup_word_agrees(input: &[u8]) -> Result<(), String> {
+        let full = normalize_input_word(input);
+        match lookup_word(input) {
+            Some(w) if is_code_word(w) && full != Ok(w) => Err(format!(
+                "{input:?}: lookup word {:?}, full rules {full:?}",
+                w.to_le_bytes()
+            )),
+            Some(w) if full.is_ok() && full != Ok(w) => Err(format!(
+                "{input:?}: lookup word differs from the code {full:?}"
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    #[test]
+    fn lookup_word_agrees_on_edge_cases() {
+        for s in [
+            "E11",
+            "e11.9",
+            " E11.9 ",
+            "E11.",
+            "E11..9",
+            "E1.19",
+            "E11.9.",
+            "E\x001",
+            "E11\0",
+            "E11\0\0\0\0",
+            "S72.001A",
+            "S72.001AB",
+            "S72001AB",
+            "s72001a",
+            "E11-9",
+            "1E1",
+            "E1#",
+            "É11",
+            "E11.9\t",
+            "\tE11",
+            "E11 9",
+            ".E11",
+            "E11.99999",
+            "A0",
+            "a00",
+        ] {
+            lookup_word_agrees(s.as_bytes()).unwrap();
+        }
+        // A NUL would read as the code's end; more than 7 characters would lose the 8th.
+        assert_eq!(lookup_word(b"E11\0"), None);
+        assert_eq!(lookup_word(b"S72001AB"), None);
+        // Characters are not checked: such a word is simply found nowhere.
+        assert!(lookup_word(b"E1#").is_some_and(|w| !is_code_word(w)));
+        assert_eq!(
+            lookup_word(b" e11.9 "),
+            Some(IcdCmCode::parse("E11.9").unwrap().word())
+        );
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+
+        /// The lookup fast path agrees with the full rules on inputs made of code characters,
+        /// their lower case, dots, white space, NUL and other bytes.
+        #[test]
+        fn lookup_word_agrees_with_the_full_rules(s in "[ \t]?[A-Za-z0-9.\x00#é-]{0,9}[ \t]?") {
+            proptest::prop_assert!(lookup_word_agrees(s.as_bytes()).is_ok(), "{:?}", lookup_word_agrees(s.as_bytes()));
+        }
+
+        /// ... and on any bytes.
+        #[test]
+        fn lookup_word_agrees_on_any_bytes(s in proptest::collection::vec(proptest::num::u8::ANY, 0..10)) {
+            proptest::prop_assert!(lookup_word_agrees(&s).is_ok(), "{:?}", lookup_word_agrees(&s));
+        }
 
         #[test]
         fn word_path_agrees_with_the_scalar_rules(s in r"[ \t]{0,2}[A-Za-z0-9.\-@`\[{/: ]{0,9}[ \t\n]{0,2}") {
