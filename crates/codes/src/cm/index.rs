@@ -163,16 +163,17 @@ impl std::fmt::Debug for CodeIndex {
 
 #[inline(always)]
 fn hash(key: u64, seed: u64) -> u64 {
-    let h = (key ^ seed).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    (h ^ (h >> 29)).wrapping_mul(0xBF58_476D_1CE4_E5B9)
+    // One full 64×64→128-bit product, folded: every bit of the key reaches every bit.
+    let p = (key ^ seed) as u128 * 0x9E37_79B9_7F4A_7C15;
+    (p >> 64) as u64 ^ p as u64
 }
 
-/// Record position of a hashed code under a pilot: multiply to spread the low bits (codes of
-/// one bucket share the high bits), then map onto `0..slots` by the high half of a product.
+/// Record position of a hashed code under a pilot: the hash turned so that the bits below the
+/// bucket number (which differ between the codes of one bucket) lead, the pilot's hash mixed
+/// in, then mapped onto `0..slots` by the high half of a product.
 #[inline(always)]
 fn position(h: u64, pilot: u16, slots: u64) -> usize {
-    let x = (h ^ (pilot as u64).wrapping_mul(0x94D0_49BB_1331_11EB))
-        .wrapping_mul(0xD6E8_FEB8_6659_FD93);
+    let x = h.rotate_left(24) ^ (pilot as u64).wrapping_mul(0x94D0_49BB_1331_11EB);
     ((x as u128 * slots as u128) >> 64) as usize
 }
 
