@@ -231,11 +231,12 @@ impl IcdCmRelease {
             // noted, to be classified by the full rules after the round (no call in this loop).
             let mut slow = 0u32;
             let start = out.len();
-            for i in 0..round.len() {
+            // (`extend` over a range: no capacity check per code.)
+            out.extend((0..round.len()).map(|i| {
                 let hit = self.index.read(positions[i], keys[i]);
                 slow |= (!hit.is_found() as u32) << i;
-                out.push(self.found(IcdCmCode::from_word(words[i]), hit));
-            }
+                self.found(IcdCmCode::from_word(words[i]), hit)
+            }));
             while slow != 0 {
                 let i = slow.trailing_zeros() as usize;
                 slow &= slow - 1;
