@@ -1,6 +1,7 @@
 //! Fuzz target `code_normalize`: any bytes through ICD-10-CM / ICD-10-PCS normalization,
 //! validation and classification. Never panics; a normalized code is a fixed point and
-//! validates the same as its input.
+//! validates the same as its input; `classify` (which looks the input up before checking it)
+//! gives what `IcdCmCode::parse` and a lookup give.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -17,6 +18,9 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(IcdCmCode::parse(&code.to_string()).unwrap(), code);
             assert_eq!(IcdCmCode::parse(code.as_undotted()).unwrap(), code);
             assert_eq!(cm.validate_code(&code), status);
+            // The lookup fast path (found proves well formed) gives the full rules' code.
+            assert_eq!(c.code(), Some(code));
+            assert_eq!(c.entry_id(), cm.get(&code).map(|e| e.id()));
             if let Some(e) = c.entry() {
                 assert_eq!(e.code(), code);
                 let _ = (e.title(), e.chapter(), e.block(), e.parent());
