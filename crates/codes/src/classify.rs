@@ -108,14 +108,7 @@ impl IcdCmRelease {
     #[inline]
     fn classification<'a>(&'a self, code: IcdCmCode, hit: Hit<'a>) -> Classification<'a> {
         if hit.is_found() {
-            Classification {
-                release: self,
-                title: hit.title,
-                code,
-                idx: hit.idx(),
-                status: hit.status(),
-                chapter: hit.chapter,
-            }
+            self.found(code, hit)
         } else {
             Classification {
                 release: self,

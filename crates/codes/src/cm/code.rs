@@ -150,23 +150,7 @@ pub(crate) fn normalize_word(s: &[u8]) -> Option<IcdCmCode> {
 #[inline(always)]
 pub(crate) fn normalize_to_word(s: &[u8]) -> Option<u64> {
     let n = s.len();
-    let w = if let (Some(lo), Some(hi)) = (s.first_chunk::<4>(), s.last_chunk::<4>()) {
-        if n > 8 {
-            return None;
-        }
-        // Two overlapping 4-byte loads cover 4..=8 bytes; overlapping bytes are equal.
-        u32::from_le_bytes(*lo) as u64 | ((u32::from_le_bytes(*hi) as u64) << (8 * (n - 4)))
-    } else if let [a, b, c] = *s {
-        a as u64 | (b as u64) << 8 | (c as u64) << 16
-    } else {
-        return None;
-    };
-    if w & HIGH != 0 {
-        return None; // not ASCII
-    }
-    // Upper-case a-z (unused lanes are 0 and stay 0).
-    let lower = lanes_ge(w, b'a') & !lanes_ge(w, b'{');
-    let w = w ^ (lower >> 2);
+    let w = upper_word(s)?;
     // One dot at most, right after the third character and followed by at least one more.
     // Whether there is one is about a coin toss in real input (dotted and undotted codes mix),
     // so it is not a branch: the dot-less word is computed either way and selected by a mask.
@@ -175,9 +159,7 @@ pub(crate) fn normalize_to_word(s: &[u8]) -> Option<u64> {
     if dots & !(0x80 << 24) != 0 || (dotted != 0 && n < 5) {
         return None;
     }
-    let keep = dotted.wrapping_sub(1); // all ones without a dot, 0 with one
-    let undotted = (w & 0x00FF_FFFF) | ((w >> 8) & !0x00FF_FFFF);
-    let w = (w & keep) | (undotted & !keep);
+    let w = drop_fourth_lane_if(w, dotted);
     let len = n - dotted as usize;
     if len > 7 {
         return None;
@@ -210,27 +192,11 @@ pub(crate) fn normalize_to_word(s: &[u8]) -> Option<u64> {
 pub(crate) fn lookup_word(input: &[u8]) -> Option<u64> {
     let s = trim_white_space(input);
     let n = s.len();
-    let w = if let (Some(lo), Some(hi)) = (s.first_chunk::<4>(), s.last_chunk::<4>()) {
-        if n > 8 {
-            return None;
-        }
-        u32::from_le_bytes(*lo) as u64 | ((u32::from_le_bytes(*hi) as u64) << (8 * (n - 4)))
-    } else if let [a, b, c] = *s {
-        a as u64 | (b as u64) << 8 | (c as u64) << 16
-    } else {
-        return None;
-    };
-    if w & HIGH != 0 {
-        return None;
-    }
-    let lower = lanes_ge(w, b'a') & !lanes_ge(w, b'{');
-    let w = w ^ (lower >> 2);
-    // A dot right after the third character and followed by more is dropped (a mask, not a
-    // branch); any other dot stays and makes the word match no code.
+    let w = upper_word(s)?;
+    // A dot right after the third character and followed by more is dropped; any other dot
+    // stays and makes the word match no code.
     let dotted = ((w >> 24) & 0xFF == b'.' as u64 && n >= 5) as u64;
-    let keep = dotted.wrapping_sub(1);
-    let undotted = (w & 0x00FF_FFFF) | ((w >> 8) & !0x00FF_FFFF);
-    let w = (w & keep) | (undotted & !keep);
+    let w = drop_fourth_lane_if(w, dotted);
     let len = n - dotted as usize;
     if len > 7 {
         return None;
@@ -240,6 +206,39 @@ pub(crate) fn lookup_word(input: &[u8]) -> Option<u64> {
         return None;
     }
     Some(w | (len as u64) << 56)
+}
+
+/// An already trimmed input of 3 to 8 bytes read as one little-endian word and upper-cased;
+/// `None` for other lengths and for bytes outside ASCII.
+#[inline(always)]
+fn upper_word(s: &[u8]) -> Option<u64> {
+    let n = s.len();
+    let w = if let (Some(lo), Some(hi)) = (s.first_chunk::<4>(), s.last_chunk::<4>()) {
+        if n > 8 {
+            return None;
+        }
+        // Two overlapping 4-byte loads cover 4..=8 bytes; overlapping bytes are equal.
+        u32::from_le_bytes(*lo) as u64 | ((u32::from_le_bytes(*hi) as u64) << (8 * (n - 4)))
+    } else if let [a, b, c] = *s {
+        a as u64 | (b as u64) << 8 | (c as u64) << 16
+    } else {
+        return None;
+    };
+    if w & HIGH != 0 {
+        return None; // not ASCII
+    }
+    // Upper-case a-z (unused lanes are 0 and stay 0).
+    let lower = lanes_ge(w, b'a') & !lanes_ge(w, b'{');
+    Some(w ^ (lower >> 2))
+}
+
+/// The word without its fourth byte (the dot's place) when `drop` is 1, unchanged when 0: a
+/// mask, not a branch (dotted and undotted codes mix at random in real input).
+#[inline(always)]
+fn drop_fourth_lane_if(w: u64, drop: u64) -> u64 {
+    let keep = drop.wrapping_sub(1); // all ones to keep, 0 to drop
+    let undotted = (w & 0x00FF_FFFF) | ((w >> 8) & !0x00FF_FFFF);
+    (w & keep) | (undotted & !keep)
 }
 
 /// [`normalize_scalar`] with the code as a [`word`](IcdCmCode::word): a result that comes back
