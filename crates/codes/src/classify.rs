@@ -156,8 +156,7 @@ impl IcdCmRelease {
         // out of line. The code stays one word throughout: hashed and compared as such,
         // unpacked only into the result.
         if let Some(word) = lookup_word(input.as_bytes()) {
-            let key = word_key(word);
-            let hit = self.index.read(self.index.locate(key), key);
+            let hit = self.index.find_word(word);
             if hit.is_found() {
                 return self.found(IcdCmCode::from_word(word), hit);
             }
@@ -169,11 +168,10 @@ impl IcdCmRelease {
     /// fast path did not find (malformed, or well formed and not in the release).
     #[cold]
     #[inline(never)]
-    fn classify_by_rules(&self, input: &str) -> Classification<'_> {
+    pub(crate) fn classify_by_rules(&self, input: &str) -> Classification<'_> {
         match normalize_input_word(input.as_bytes()) {
             Ok(word) => {
-                let key = word_key(word);
-                let hit = self.index.read(self.index.locate(key), key);
+                let hit = self.index.find_word(word);
                 self.classification(IcdCmCode::from_word(word), hit)
             }
             Err(kind) => self.malformed(kind),

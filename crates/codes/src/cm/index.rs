@@ -28,7 +28,7 @@ use ascii::{AsciiStr, AsciiString};
 use zerocopy::little_endian::{U16, U32, U64};
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
 
-use super::code::IcdCmCode;
+use super::code::{IcdCmCode, word_key};
 use super::release::{CodeStatus, Entry, F_BILLABLE, F_REQUIRES_SEVENTH};
 use crate::error::{BuildError, BuildErrorKind};
 
@@ -306,7 +306,13 @@ impl CodeIndex {
 
     #[inline]
     pub(crate) fn find(&self, code: &IcdCmCode) -> Hit<'_> {
-        let key = code.key();
+        self.find_word(code.word())
+    }
+
+    /// The lookup of a code [`word`](IcdCmCode::word) (only its key bytes are read).
+    #[inline(always)]
+    pub(crate) fn find_word(&self, word: u64) -> Hit<'_> {
+        let key = word_key(word);
         self.read(self.locate(key), key)
     }
 

@@ -26,7 +26,8 @@ const EMBEDDED_NOTES: &str = include_str!("../../data/icd10cm_2026_april.notes")
 const EMBEDDED_SHORT: &str = include_str!("../../data/icd10cm_2026_april.short");
 /// The same release as [`EMBEDDED_TABLE`], as a binary image (see `image.rs`): what
 /// [`IcdCmRelease::embedded`] reads, using its index, entries and titles in place. Placed at a
-/// 64-byte boundary, so that the image's record lines are cache lines.
+/// 64-byte boundary: the image starts its records at a multiple of 64 bytes (`image.rs`), so
+/// that no 16-byte record straddles two cache lines.
 static EMBEDDED_IMAGE: &LineAligned<[u8]> =
     &LineAligned(*include_bytes!("../../data/icd10cm_2026_april.img"));
 

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use zerocopy::little_endian::{U16, U32, U64};
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
 
-use super::code::{IcdCmCode, MalformedKind, lookup_word, normalize_input_word, word_key};
+use super::code::{IcdCmCode, MalformedKind, lookup_word};
 use super::index::{CodeIndex, IndexHint, MAX_CHAPTERS};
 use super::notes::{NoteKind, NoteOwner, Notes, NotesSource};
 use crate::error::{BuildError, BuildErrorKind};
@@ -1075,24 +1075,12 @@ impl IcdCmRelease {
         // The lookup fast path first, as in `classify`: a found word proves the input well
         // formed.
         if let Some(word) = lookup_word(input.as_bytes()) {
-            let key = word_key(word);
-            let hit = self.index.read(self.index.locate(key), key);
+            let hit = self.index.find_word(word);
             if hit.is_found() {
                 return hit.status();
             }
         }
-        match normalize_input_word(input.as_bytes()) {
-            Ok(word) => {
-                let key = word_key(word);
-                let hit = self.index.read(self.index.locate(key), key);
-                if hit.is_found() {
-                    hit.status()
-                } else {
-                    self.diagnose_unknown(&IcdCmCode::from_word(word))
-                }
-            }
-            Err(kind) => CodeStatus::Malformed(kind),
-        }
+        self.classify_by_rules(input).status()
     }
 
     /// Validates a normalized code.
